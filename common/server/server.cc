@@ -1,0 +1,131 @@
+#include "common/server/server.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace pcmd {
+namespace {
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    out.flush();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write port file ", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    return absl::InternalError(absl::StrCat("cannot write port file ", path, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void DefineServerOptions(Config& config, absl::string_view default_listen) {
+  config.DefineString("listen", default_listen, "host:port to serve gRPC on; port 0 picks one");
+  config.DefineString("port-file", "", "write the bound port to this file once serving");
+  config.DefineInt("max-message-bytes", 4 * 1024 * 1024, "largest request or response");
+  config.DefineDuration("grace-period", absl::Seconds(10),
+                        "time in-flight calls get to finish on SIGTERM");
+  config.DefineString("log-level", "info", "debug, info, warning or error");
+}
+
+ServerOptions ServerOptionsFrom(const Config& config) {
+  ServerOptions o;
+  o.listen = config.GetString("listen");
+  o.port_file = config.GetString("port-file");
+  o.max_message_bytes = static_cast<int>(config.GetInt("max-message-bytes"));
+  o.grace_period = config.GetDuration("grace-period");
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
+    const ServerOptions& options, const std::vector<HostedService>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  // gRPC sets SO_REUSEPORT by default, which would let a second instance share the
+  // port silently and split the traffic; a busy port must be an error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
+  // Clients may ping every 10 s without being cut off as abusive.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  std::vector<std::string> names;
+  for (const HostedService& hosted : services) {
+    builder.RegisterService(hosted.service);
+    names.push_back(hosted.name);
+  }
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        ": the port is in use (is another instance running?) or the address is not valid"));
+  }
+  auto* health = server->GetHealthCheckService();
+  for (const std::string& name : names) health->SetServingStatus(name, true);
+  health->SetServingStatus("", true);
+  auto running = std::unique_ptr<RunningServer>(
+      new RunningServer(std::move(server), port, names, options.grace_period));
+  if (!options.port_file.empty()) {
+    if (absl::Status s = WritePortFile(options.port_file, port); !s.ok()) {
+      running->Shutdown();
+      return s;
+    }
+  }
+  log::Info("server_serving", {{"listen", options.listen}, {"port", port}});
+  return running;
+}
+
+RunningServer::~RunningServer() { Shutdown(); }
+
+void RunningServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace_));
+  server_->Wait();
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT)) {
+  }
+  return sig;
+}
+
+}  // namespace pcmd

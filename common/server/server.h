@@ -1,0 +1,92 @@
+// Server bootstrap shared by the four services: health checking with a status per
+// service, reflection, message-size limits, keepalive, and graceful shutdown on
+// SIGTERM/SIGINT.
+//
+// A service's main() does, in this order:
+//   BlockTerminationSignals();            // before any thread exists
+//   ... read config, open the database, build the service objects ...
+//   auto server = StartServer(options, {{&service, IntakeService::service_full_name()}});
+//   WaitForTerminationSignal();
+//   (*server)->Shutdown();
+#ifndef PCMD_COMMON_SERVER_SERVER_H_
+#define PCMD_COMMON_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/config/config.h"
+#include "grpcpp/server.h"
+
+namespace pcmd {
+
+struct ServerOptions {
+  // "host:port"; port 0 picks a free port (see RunningServer::port()).
+  std::string listen = "127.0.0.1:0";
+  // When set, the bound port is written there (atomically) once the server serves, so
+  // scripts and tests can start a service on port 0 and learn where it listens.
+  std::string port_file;
+  int max_message_bytes = 4 * 1024 * 1024;
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // How long in-flight calls may take to finish after a shutdown begins; calls still
+  // running after it are cancelled.
+  absl::Duration grace_period = absl::Seconds(10);
+};
+
+// Defines the options every service shares (listen, port-file, max-message-bytes,
+// grace-period, log-level) on `config`, and reads them back after Parse.
+void DefineServerOptions(Config& config, absl::string_view default_listen);
+ServerOptions ServerOptionsFrom(const Config& config);
+
+// A service implementation (not owned; it must outlive the server) and the full name
+// it is reported under by the health service ("pcmd.intake.v1.IntakeService").
+struct HostedService {
+  grpc::Service* service;
+  std::string name;
+};
+
+class RunningServer {
+ public:
+  ~RunningServer();
+  int port() const { return port_; }
+  grpc::Server* server() { return server_.get(); }
+
+  // Marks every service NOT_SERVING (so load balancers stop sending), stops accepting
+  // calls, waits up to the grace period for in-flight calls, then cancels the rest.
+  // Idempotent. Thread-safe.
+  void Shutdown();
+
+ private:
+  friend absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
+      const ServerOptions&, const std::vector<HostedService>&);
+  RunningServer(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
+                absl::Duration grace)
+      : server_(std::move(server)), port_(port), names_(std::move(names)), grace_(grace) {}
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  std::vector<std::string> names_;
+  absl::Duration grace_;
+  bool shut_down_ = false;
+};
+
+// Builds and starts a server for `services`, each reported SERVING under its name and
+// the whole server under "". Errors: UNAVAILABLE naming the address when it cannot listen
+// (port in use, no permission); INTERNAL when the port file cannot be written.
+absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
+    const ServerOptions& options, const std::vector<HostedService>& services);
+
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread created
+// after it, so that WaitForTerminationSignal can receive them synchronously.
+void BlockTerminationSignals();
+
+// Waits for SIGTERM or SIGINT and returns its number.
+int WaitForTerminationSignal();
+
+}  // namespace pcmd
+
+#endif  // PCMD_COMMON_SERVER_SERVER_H_

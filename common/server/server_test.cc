@@ -1,0 +1,106 @@
+#include "common/server/server.h"
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "common/testing/temp_dir.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "pcmd/testing/v1/echo.grpc.pb.h"
+
+namespace pcmd {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+using pcmd::testing::v1::EchoRequest;
+using pcmd::testing::v1::EchoResponse;
+using pcmd::testing::v1::EchoService;
+
+class SlowEcho final : public EchoService::Service {
+ public:
+  grpc::Status Echo(grpc::ServerContext*, const EchoRequest* request,
+                    EchoResponse* response) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(request->delay_ms(), 10000)));
+    response->set_text(request->text());
+    return grpc::Status::OK;
+  }
+};
+
+std::shared_ptr<grpc::Channel> Connect(int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                             grpc::InsecureChannelCredentials());
+}
+
+grpc::Status Check(int port, const std::string& service, HealthCheckResponse* response) {
+  auto stub = Health::NewStub(Connect(port));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  HealthCheckRequest request;
+  request.set_service(service);
+  return stub->Check(&ctx, request, response);
+}
+
+TEST(StartServer, ServesHealthPerServiceOnAFreePortAndWritesThePortFile) {
+  pcmd::testing::TempDir dir;
+  SlowEcho echo;
+  ServerOptions options;
+  options.port_file = dir.File("port");
+  auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+  ASSERT_GT(port, 0);
+  int written = 0;
+  std::ifstream(dir.File("port")) >> written;
+  EXPECT_EQ(written, port);
+
+  HealthCheckResponse response;
+  ASSERT_TRUE(Check(port, "pcmd.testing.v1.EchoService", &response).ok());
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(Check(port, "", &response).ok());
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(port, "pcmd.nothing.v1.Nope", &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(StartServer, FailsClearlyWhenThePortIsTaken) {
+  SlowEcho echo;
+  auto first = StartServer({}, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(first.ok());
+  ServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string((*first)->port());
+  SlowEcho other;
+  auto second = StartServer(options, {{&other, EchoService::service_full_name()}});
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("cannot listen"), std::string::npos);
+}
+
+TEST(RunningServer, LetsAnInFlightCallFinishDuringShutdown) {
+  SlowEcho echo;
+  ServerOptions options;
+  options.grace_period = absl::Seconds(5);
+  auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(server.ok());
+  auto stub = EchoService::NewStub(Connect((*server)->port()));
+  auto call = std::async(std::launch::async, [&stub] {
+    grpc::ClientContext ctx;
+    EchoRequest request;
+    request.set_text("Thanh Trì");
+    request.set_delay_ms(500);
+    EchoResponse response;
+    grpc::Status s = stub->Echo(&ctx, request, &response);
+    return std::make_pair(s, response.text());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  (*server)->Shutdown();
+  auto [status, text] = call.get();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(text, "Thanh Trì");
+}
+
+}  // namespace
+}  // namespace pcmd
