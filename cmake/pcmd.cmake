@@ -26,5 +26,8 @@ function(pcmd_cc_test)
   endif()
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  # "pcmd_intake_tips_test" → ctest names like "intake_tips.TipsTest.RecordsANewTip...".
+  string(REGEX REPLACE "^pcmd_(.*)_test$" "\\1." _prefix ${ARG_NAME})
+  gtest_discover_tests(${ARG_NAME} TEST_PREFIX ${_prefix} DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()

@@ -1,0 +1,75 @@
+#include "common/server/service_main.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/log/log.h"
+
+namespace pcmd {
+
+int RunService(int argc, char** argv, const ServiceSpec& spec) {
+  // Before any thread exists, so that every thread inherits the mask and only
+  // WaitForTerminationSignal receives SIGTERM/SIGINT.
+  BlockTerminationSignals();
+  log::SetService(spec.name);
+
+  Config config(absl::StrCat("pcmd-", spec.name));
+  DefineServerOptions(config, spec.default_listen);
+  config.DefineString("db", absl::StrCat(spec.name, ".db"),
+                      "path of this service's SQLite database file (created if missing)");
+  config.DefineString("redis", "127.0.0.1:6390", "host:port of the Redis event bus");
+  if (spec.define_options) spec.define_options(config);
+  if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
+    std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(), std::string(s.message()).c_str());
+    return 2;
+  }
+  if (config.help_requested()) {
+    std::fputs(config.Usage().c_str(), stdout);
+    return 0;
+  }
+  if (absl::Status s = log::SetLevel(config.GetString("log-level")); !s.ok()) {
+    std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(), std::string(s.message()).c_str());
+    return 2;
+  }
+  for (absl::string_view line : absl::StrSplit(config.Describe(), '\n', absl::SkipEmpty())) {
+    log::Info("config", {{"option", line}});
+  }
+
+  const std::string db_path = config.GetString("db");
+  if (const auto parent = std::filesystem::path(db_path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+  }
+  auto database = storage::SqliteDatabase::Open({.path = db_path}, spec.migrations);
+  if (!database.ok()) {
+    log::Error("database_open_failed", {{"path", db_path}, {"error", database.status()}});
+    return 1;
+  }
+  const ServiceContext context{&config, database->get(), &Clock::Real()};
+  auto bundle = spec.build(context);
+  if (!bundle.ok()) {
+    log::Error("service_build_failed", {{"error", bundle.status()}});
+    return 1;
+  }
+  auto server = StartServer(ServerOptionsFrom(config), (*bundle)->services());
+  if (!server.ok()) {
+    log::Error("server_start_failed", {{"error", server.status()}});
+    std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(),
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  const int sig = WaitForTerminationSignal();
+  log::Info("shutdown_started", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*server)->Shutdown();
+  server->reset();
+  bundle->reset();
+  database->reset();
+  log::Info("shutdown_complete");
+  return 0;
+}
+
+}  // namespace pcmd

@@ -1,0 +1,58 @@
+// The main() of every pcmd service: read config, open the service's own SQLite file
+// with its migrations, build its gRPC services, serve with health and reflection,
+// and shut down cleanly on SIGTERM/SIGINT.
+//
+//   int main(int argc, char** argv) {
+//     return pcmd::RunService(argc, argv, {.name = "intake", ...});
+//   }
+//
+// Exit codes: 0 after a clean shutdown or --help, 2 for bad configuration, 1 when the
+// service cannot start (database, port).
+#ifndef PCMD_COMMON_SERVER_SERVICE_MAIN_H_
+#define PCMD_COMMON_SERVER_SERVICE_MAIN_H_
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/config/config.h"
+#include "common/ids/clock.h"
+#include "common/server/server.h"
+#include "common/storage/sqlite_database.h"
+
+namespace pcmd {
+
+// What a service builds at start-up: it owns its logic and gRPC adapters for as long
+// as the server runs.
+class ServiceBundle {
+ public:
+  virtual ~ServiceBundle() = default;
+  // The services to host; pointers stay owned by the bundle.
+  virtual std::vector<HostedService> services() = 0;
+};
+
+// Everything a service's factory may use. All pointers outlive the bundle.
+struct ServiceContext {
+  const Config* config;
+  storage::SqliteDatabase* database;
+  const Clock* clock;
+};
+
+struct ServiceSpec {
+  // Short name: "intake". Used for the log "service" field and the default db file.
+  std::string name;
+  std::string default_listen;
+  std::span<const storage::Migration> migrations;
+  // Optional: defines the service's own options before parsing.
+  std::function<void(Config&)> define_options;
+  std::function<absl::StatusOr<std::unique_ptr<ServiceBundle>>(const ServiceContext&)> build;
+};
+
+int RunService(int argc, char** argv, const ServiceSpec& spec);
+
+}  // namespace pcmd
+
+#endif  // PCMD_COMMON_SERVER_SERVICE_MAIN_H_

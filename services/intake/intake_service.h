@@ -1,0 +1,27 @@
+// The gRPC adapter for pcmd.intake.v1.IntakeService: it unpacks requests, calls the
+// logic and converts statuses; nothing else. Thread-safe.
+#ifndef PCMD_SERVICES_INTAKE_INTAKE_SERVICE_H_
+#define PCMD_SERVICES_INTAKE_INTAKE_SERVICE_H_
+
+#include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "services/intake/tips.h"
+
+namespace pcmd::intake {
+
+class IntakeServiceImpl final : public v1::IntakeService::Service {
+ public:
+  // `tips` is not owned and must outlive the service.
+  explicit IntakeServiceImpl(Tips& tips) : tips_(tips) {}
+
+  grpc::Status SubmitTip(grpc::ServerContext* context, const v1::SubmitTipRequest* request,
+                         v1::SubmitTipResponse* response) override;
+  grpc::Status GetTip(grpc::ServerContext* context, const v1::GetTipRequest* request,
+                      v1::GetTipResponse* response) override;
+
+ private:
+  Tips& tips_;
+};
+
+}  // namespace pcmd::intake
+
+#endif  // PCMD_SERVICES_INTAKE_INTAKE_SERVICE_H_

@@ -1,0 +1,33 @@
+// pcmd-intake: tips from police, social affairs, Teams 178 and citizens.
+#include "common/server/service_main.h"
+#include "services/intake/intake_service.h"
+#include "services/intake/sqlite_tip_store.h"
+
+namespace {
+
+class IntakeBundle : public pcmd::ServiceBundle {
+ public:
+  explicit IntakeBundle(const pcmd::ServiceContext& ctx)
+      : store_(*ctx.database, *ctx.clock), tips_(store_, *ctx.clock), service_(tips_) {}
+  std::vector<pcmd::HostedService> services() override {
+    return {{&service_, pcmd::intake::v1::IntakeService::service_full_name()}};
+  }
+
+ private:
+  pcmd::intake::SqliteTipStore store_;
+  pcmd::intake::Tips tips_;
+  pcmd::intake::IntakeServiceImpl service_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return pcmd::RunService(argc, argv,
+                          {.name = "intake",
+                           .default_listen = "127.0.0.1:50052",
+                           .migrations = pcmd::intake::IntakeMigrations(),
+                           .build = [](const pcmd::ServiceContext& ctx)
+                               -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {
+                             return std::make_unique<IntakeBundle>(ctx);
+                           }});
+}

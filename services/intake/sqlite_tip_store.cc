@@ -1,0 +1,99 @@
+#include "services/intake/sqlite_tip_store.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "common/storage/idempotency.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace pcmd::intake {
+namespace {
+
+using storage::Row;
+using storage::Transaction;
+
+constexpr storage::Migration kMigrations[] = {
+    {1, "idempotency keys", storage::kIdempotencyMigrationSql},
+    {2, "tips",
+     "CREATE TABLE tips ("
+     " id TEXT PRIMARY KEY,"
+     " channel INTEGER NOT NULL,"
+     " legal_kind INTEGER NOT NULL,"
+     " category INTEGER NOT NULL,"
+     " unit_code TEXT NOT NULL,"
+     " establishment TEXT NOT NULL DEFAULT '',"
+     " state INTEGER NOT NULL,"
+     " receive_unix_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX tips_by_unit ON tips(unit_code, receive_unix_ms);"},
+};
+
+constexpr absl::string_view kColumns =
+    "id, channel, legal_kind, category, unit_code, establishment, state, receive_unix_ms";
+
+v1::Tip FromRow(const Row& r) {
+  v1::Tip tip;
+  tip.set_name(absl::StrCat("tips/", r.Text(0)));
+  tip.set_channel(static_cast<v1::Channel>(r.Int(1)));
+  tip.set_legal_kind(static_cast<v1::LegalKind>(r.Int(2)));
+  tip.set_category(static_cast<v1::Category>(r.Int(3)));
+  tip.set_unit_code(r.Text(4));
+  tip.set_establishment(r.Text(5));
+  tip.set_state(static_cast<v1::TipState>(r.Int(6)));
+  *tip.mutable_receive_time() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(r.Int(7));
+  return tip;
+}
+
+absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, absl::string_view id) {
+  PCMD_ASSIGN_OR_RETURN(std::optional<Row> row,
+                        tx.QueryOne(absl::StrCat("SELECT ", kColumns, " FROM tips WHERE id = ?1"),
+                                    {std::string(id)}));
+  if (!row.has_value()) return std::optional<v1::Tip>();
+  return std::optional<v1::Tip>(FromRow(*row));
+}
+
+}  // namespace
+
+std::span<const storage::Migration> IntakeMigrations() { return kMigrations; }
+
+absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
+                                                  absl::string_view fingerprint,
+                                                  const v1::Tip& tip) {
+  v1::Tip result;
+  PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
+                          storage::FindRequest(tx, "SubmitTip", request_id, fingerprint));
+    if (earlier.has_value()) {
+      PCMD_ASSIGN_OR_RETURN(std::optional<v1::Tip> found,
+                            Find(tx, absl::string_view(*earlier).substr(5)));
+      if (!found.has_value()) return absl::InternalError("idempotency key points to no tip");
+      result = *std::move(found);
+      return absl::OkStatus();
+    }
+    const absl::string_view id = absl::string_view(tip.name()).substr(5);  // After "tips/".
+    PCMD_RETURN_IF_ERROR(tx.Execute(
+        absl::StrCat("INSERT INTO tips(", kColumns, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        {std::string(id), int64_t{tip.channel()}, int64_t{tip.legal_kind()},
+         int64_t{tip.category()}, tip.unit_code(), tip.establishment(), int64_t{tip.state()},
+         google::protobuf::util::TimeUtil::TimestampToMilliseconds(tip.receive_time())}));
+    PCMD_RETURN_IF_ERROR(storage::RecordRequest(tx, "SubmitTip", request_id, fingerprint,
+                                                tip.name(), absl::ToUnixMillis(clock_.Now())));
+    result = tip;
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<v1::Tip> SqliteTipStore::GetTip(absl::string_view tip_id) {
+  std::optional<v1::Tip> found;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(found, Find(tx, tip_id));
+    return absl::OkStatus();
+  }));
+  if (!found.has_value())
+    return absl::NotFoundError(absl::StrCat("tip tips/", tip_id, " not found"));
+  return *std::move(found);
+}
+
+}  // namespace pcmd::intake

@@ -1,0 +1,33 @@
+// TipStore on SQLite (common/storage). Thread-safe.
+#ifndef PCMD_SERVICES_INTAKE_SQLITE_TIP_STORE_H_
+#define PCMD_SERVICES_INTAKE_SQLITE_TIP_STORE_H_
+
+#include <span>
+
+#include "common/ids/clock.h"
+#include "common/storage/sqlite_database.h"
+#include "services/intake/tip_store.h"
+
+namespace pcmd::intake {
+
+// The intake database's schema, in order; passed to SqliteDatabase::Open.
+std::span<const storage::Migration> IntakeMigrations();
+
+class SqliteTipStore : public TipStore {
+ public:
+  // `db` (opened with IntakeMigrations) and `clock` are not owned and must outlive
+  // the store.
+  SqliteTipStore(storage::SqliteDatabase& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  absl::StatusOr<v1::Tip> CreateTip(absl::string_view request_id, absl::string_view fingerprint,
+                                    const v1::Tip& tip) override;
+  absl::StatusOr<v1::Tip> GetTip(absl::string_view tip_id) override;
+
+ private:
+  storage::SqliteDatabase& db_;
+  const Clock& clock_;
+};
+
+}  // namespace pcmd::intake
+
+#endif  // PCMD_SERVICES_INTAKE_SQLITE_TIP_STORE_H_
