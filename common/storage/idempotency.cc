@@ -57,4 +57,17 @@ absl::Status RecordRequest(Transaction& tx, absl::string_view scope, absl::strin
        std::string(resource_name), now_unix_ms});
 }
 
+absl::StatusOr<std::string> CreateOnce(Transaction& tx, absl::string_view scope,
+                                       absl::string_view request_id, absl::string_view fingerprint,
+                                       absl::string_view resource_name, int64_t now_unix_ms,
+                                       absl::FunctionRef<absl::Status()> insert) {
+  PCMD_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
+                        FindRequest(tx, scope, request_id, fingerprint));
+  if (earlier.has_value()) return *std::move(earlier);
+  PCMD_RETURN_IF_ERROR(insert());
+  PCMD_RETURN_IF_ERROR(
+      RecordRequest(tx, scope, request_id, fingerprint, resource_name, now_unix_ms));
+  return std::string(resource_name);
+}
+
 }  // namespace pcmd::storage

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/storage/sqlite_database.h"
@@ -42,6 +43,16 @@ absl::StatusOr<std::optional<std::string>> FindRequest(Transaction& tx, absl::st
 absl::Status RecordRequest(Transaction& tx, absl::string_view scope, absl::string_view request_id,
                            absl::string_view fingerprint, absl::string_view resource_name,
                            int64_t now_unix_ms);
+
+// Inside a write transaction: creates a resource once per (scope, request_id). When
+// the id is new, runs `insert` and records the key with `resource_name`, returning
+// `resource_name`; when it was seen, runs nothing and returns the name created then.
+// Errors: those of FindRequest, insert's error (the caller's transaction then rolls
+// back), storage errors.
+absl::StatusOr<std::string> CreateOnce(Transaction& tx, absl::string_view scope,
+                                       absl::string_view request_id, absl::string_view fingerprint,
+                                       absl::string_view resource_name, int64_t now_unix_ms,
+                                       absl::FunctionRef<absl::Status()> insert);
 
 }  // namespace pcmd::storage
 

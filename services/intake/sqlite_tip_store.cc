@@ -10,6 +10,7 @@
 namespace pcmd::intake {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using storage::Row;
 using storage::Transaction;
 
@@ -32,6 +33,9 @@ constexpr storage::Migration kMigrations[] = {
 constexpr absl::string_view kColumns =
     "id, channel, legal_kind, category, unit_code, establishment, state, receive_unix_ms";
 
+// "tips/{id}" → "{id}"; names reaching the store were validated by the logic.
+std::string IdOf(absl::string_view name) { return std::string(name.substr(5)); }
+
 v1::Tip FromRow(const Row& r) {
   v1::Tip tip;
   tip.set_name(absl::StrCat("tips/", r.Text(0)));
@@ -41,7 +45,7 @@ v1::Tip FromRow(const Row& r) {
   tip.set_unit_code(r.Text(4));
   tip.set_establishment(r.Text(5));
   tip.set_state(static_cast<v1::TipState>(r.Int(6)));
-  *tip.mutable_receive_time() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(r.Int(7));
+  *tip.mutable_receive_time() = TimeUtil::MillisecondsToTimestamp(r.Int(7));
   return tip;
 }
 
@@ -60,29 +64,25 @@ std::span<const storage::Migration> IntakeMigrations() { return kMigrations; }
 absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
                                                   absl::string_view fingerprint,
                                                   const v1::Tip& tip) {
-  v1::Tip result;
+  std::optional<v1::Tip> result;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
-                          storage::FindRequest(tx, "SubmitTip", request_id, fingerprint));
-    if (earlier.has_value()) {
-      PCMD_ASSIGN_OR_RETURN(std::optional<v1::Tip> found,
-                            Find(tx, absl::string_view(*earlier).substr(5)));
-      if (!found.has_value()) return absl::InternalError("idempotency key points to no tip");
-      result = *std::move(found);
-      return absl::OkStatus();
-    }
-    const absl::string_view id = absl::string_view(tip.name()).substr(5);  // After "tips/".
-    PCMD_RETURN_IF_ERROR(tx.Execute(
-        absl::StrCat("INSERT INTO tips(", kColumns, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-        {std::string(id), int64_t{tip.channel()}, int64_t{tip.legal_kind()},
-         int64_t{tip.category()}, tip.unit_code(), tip.establishment(), int64_t{tip.state()},
-         google::protobuf::util::TimeUtil::TimestampToMilliseconds(tip.receive_time())}));
-    PCMD_RETURN_IF_ERROR(storage::RecordRequest(tx, "SubmitTip", request_id, fingerprint,
-                                                tip.name(), absl::ToUnixMillis(clock_.Now())));
-    result = tip;
+    PCMD_ASSIGN_OR_RETURN(
+        std::string name,
+        storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
+                            absl::ToUnixMillis(clock_.Now()), [&] {
+                              return tx.Execute(
+                                  absl::StrCat("INSERT INTO tips(", kColumns,
+                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                                  {IdOf(tip.name()), int64_t{tip.channel()},
+                                   int64_t{tip.legal_kind()}, int64_t{tip.category()},
+                                   tip.unit_code(), tip.establishment(), int64_t{tip.state()},
+                                   TimeUtil::TimestampToMilliseconds(tip.receive_time())});
+                            }));
+    PCMD_ASSIGN_OR_RETURN(result, Find(tx, IdOf(name)));
     return absl::OkStatus();
   }));
-  return result;
+  if (!result.has_value()) return absl::InternalError("created tip cannot be read back");
+  return *std::move(result);
 }
 
 absl::StatusOr<v1::Tip> SqliteTipStore::GetTip(absl::string_view tip_id) {

@@ -1,0 +1,77 @@
+#include "services/inspections/establishments.h"
+
+#include "common/status/status.h"
+#include "common/storage/sqlite_database.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/inspections/sqlite_establishment_store.h"
+
+namespace pcmd::inspections {
+namespace {
+
+using ::testing::UnorderedElementsAre;
+
+class EstablishmentsTest : public ::testing::Test {
+ protected:
+  EstablishmentsTest()
+      : clock_(absl::FromUnixSeconds(1717400000)),
+        db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, InspectionsMigrations())),
+        store_(*db_, clock_),
+        establishments_(store_, clock_) {}
+
+  static v1::CreateEstablishmentRequest Massage(const std::string& request_id) {
+    v1::CreateEstablishmentRequest r;
+    r.set_request_id(request_id);
+    r.set_display_name("Massage Thư Giãn Hoa Sen");
+    r.set_business_type(v1::BUSINESS_TYPE_MASSAGE);
+    r.set_business_registration_number("0108123456");
+    r.set_address("Số 12 đường Ngọc Hồi, xã Ngũ Hiệp, huyện Thanh Trì, Hà Nội");
+    r.set_unit_code("268");
+    return r;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<storage::SqliteDatabase> db_;
+  SqliteEstablishmentStore store_;
+  Establishments establishments_;
+};
+
+TEST_F(EstablishmentsTest, RegistersABusinessAsOperatingAndKeepsItsVietnameseName) {
+  auto e = establishments_.Create(Massage("reg-1"));
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->status(), v1::ESTABLISHMENT_STATUS_OPERATING);
+  auto read = establishments_.Get(e->name());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->display_name(), "Massage Thư Giãn Hoa Sen");
+  EXPECT_EQ(read->address(), "Số 12 đường Ngọc Hồi, xã Ngũ Hiệp, huyện Thanh Trì, Hà Nội");
+}
+
+TEST_F(EstablishmentsTest, ReturnsTheSameBusinessWhenARequestIsRetried) {
+  auto first = establishments_.Create(Massage("reg-1"));
+  auto retry = establishments_.Create(Massage("reg-1"));
+  ASSERT_TRUE(first.ok() && retry.ok());
+  EXPECT_EQ(first->name(), retry->name());
+}
+
+TEST_F(EstablishmentsTest, NamesEveryInvalidField) {
+  v1::CreateEstablishmentRequest bad = Massage("");
+  bad.set_display_name(std::string(201, 'a'));
+  bad.set_business_type(static_cast<v1::BusinessType>(77));
+  bad.set_address("");
+  bad.set_unit_code("");
+  const absl::Status s = establishments_.Create(bad).status();
+  ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
+  EXPECT_THAT(fields, UnorderedElementsAre("request_id", "display_name", "business_type", "address",
+                                           "unit_code"));
+}
+
+TEST_F(EstablishmentsTest, AnswersNotFoundForAnUnknownBusiness) {
+  EXPECT_EQ(establishments_.Get("establishments/none").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(establishments_.Get("tips/none").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace pcmd::inspections

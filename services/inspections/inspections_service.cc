@@ -1,0 +1,26 @@
+#include "services/inspections/inspections_service.h"
+
+#include "common/server/handler.h"
+#include "common/status/status_macros.h"
+
+namespace pcmd::inspections {
+
+grpc::Status InspectionsServiceImpl::CreateEstablishment(
+    grpc::ServerContext* context, const v1::CreateEstablishmentRequest* request,
+    v1::CreateEstablishmentResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(), establishments_.Create(*request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status InspectionsServiceImpl::GetEstablishment(grpc::ServerContext* context,
+                                                      const v1::GetEstablishmentRequest* request,
+                                                      v1::GetEstablishmentResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(), establishments_.Get(request->name()));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace pcmd::inspections

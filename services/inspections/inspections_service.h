@@ -1,0 +1,29 @@
+// The gRPC adapter for pcmd.inspections.v1.InspectionsService. Thread-safe.
+#ifndef PCMD_SERVICES_INSPECTIONS_INSPECTIONS_SERVICE_H_
+#define PCMD_SERVICES_INSPECTIONS_INSPECTIONS_SERVICE_H_
+
+#include "pcmd/inspections/v1/inspections.grpc.pb.h"
+#include "services/inspections/establishments.h"
+
+namespace pcmd::inspections {
+
+class InspectionsServiceImpl final : public v1::InspectionsService::Service {
+ public:
+  // `establishments` is not owned and must outlive the service.
+  explicit InspectionsServiceImpl(Establishments& establishments)
+      : establishments_(establishments) {}
+
+  grpc::Status CreateEstablishment(grpc::ServerContext* context,
+                                   const v1::CreateEstablishmentRequest* request,
+                                   v1::CreateEstablishmentResponse* response) override;
+  grpc::Status GetEstablishment(grpc::ServerContext* context,
+                                const v1::GetEstablishmentRequest* request,
+                                v1::GetEstablishmentResponse* response) override;
+
+ private:
+  Establishments& establishments_;
+};
+
+}  // namespace pcmd::inspections
+
+#endif  // PCMD_SERVICES_INSPECTIONS_INSPECTIONS_SERVICE_H_

@@ -1,0 +1,100 @@
+#include "services/inspections/sqlite_establishment_store.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "common/storage/idempotency.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace pcmd::inspections {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using storage::Row;
+using storage::Transaction;
+
+constexpr storage::Migration kMigrations[] = {
+    {1, "idempotency keys", storage::kIdempotencyMigrationSql},
+    {2, "establishments",
+     "CREATE TABLE establishments ("
+     " id TEXT PRIMARY KEY,"
+     " display_name TEXT NOT NULL,"
+     " business_type INTEGER NOT NULL,"
+     " business_registration_number TEXT NOT NULL DEFAULT '',"
+     " address TEXT NOT NULL,"
+     " unit_code TEXT NOT NULL,"
+     " status INTEGER NOT NULL,"
+     " create_unix_ms INTEGER NOT NULL"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX establishments_by_unit ON establishments(unit_code, business_type);"},
+};
+
+constexpr absl::string_view kColumns =
+    "id, display_name, business_type, business_registration_number, address, unit_code, "
+    "status, create_unix_ms";
+constexpr absl::string_view kPrefix = "establishments/";
+
+v1::Establishment FromRow(const Row& r) {
+  v1::Establishment e;
+  e.set_name(absl::StrCat(kPrefix, r.Text(0)));
+  e.set_display_name(r.Text(1));
+  e.set_business_type(static_cast<v1::BusinessType>(r.Int(2)));
+  e.set_business_registration_number(r.Text(3));
+  e.set_address(r.Text(4));
+  e.set_unit_code(r.Text(5));
+  e.set_status(static_cast<v1::EstablishmentStatus>(r.Int(6)));
+  *e.mutable_create_time() = TimeUtil::MillisecondsToTimestamp(r.Int(7));
+  return e;
+}
+
+absl::StatusOr<std::optional<v1::Establishment>> Find(Transaction& tx, absl::string_view id) {
+  PCMD_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne(absl::StrCat("SELECT ", kColumns, " FROM establishments WHERE id = ?1"),
+                  {std::string(id)}));
+  if (!row.has_value()) return std::optional<v1::Establishment>();
+  return std::optional<v1::Establishment>(FromRow(*row));
+}
+
+}  // namespace
+
+std::span<const storage::Migration> InspectionsMigrations() { return kMigrations; }
+
+absl::StatusOr<v1::Establishment> SqliteEstablishmentStore::CreateEstablishment(
+    absl::string_view request_id, absl::string_view fingerprint, const v1::Establishment& e) {
+  std::optional<v1::Establishment> result;
+  PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(
+        std::string name,
+        storage::CreateOnce(tx, "CreateEstablishment", request_id, fingerprint, e.name(),
+                            absl::ToUnixMillis(clock_.Now()), [&] {
+                              return tx.Execute(
+                                  absl::StrCat("INSERT INTO establishments(", kColumns,
+                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                                  {std::string(absl::string_view(e.name()).substr(kPrefix.size())),
+                                   e.display_name(), int64_t{e.business_type()},
+                                   e.business_registration_number(), e.address(), e.unit_code(),
+                                   int64_t{e.status()},
+                                   TimeUtil::TimestampToMilliseconds(e.create_time())});
+                            }));
+    PCMD_ASSIGN_OR_RETURN(result, Find(tx, absl::string_view(name).substr(kPrefix.size())));
+    return absl::OkStatus();
+  }));
+  if (!result.has_value()) return absl::InternalError("created establishment cannot be read back");
+  return *std::move(result);
+}
+
+absl::StatusOr<v1::Establishment> SqliteEstablishmentStore::GetEstablishment(absl::string_view id) {
+  std::optional<v1::Establishment> found;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(found, Find(tx, id));
+    return absl::OkStatus();
+  }));
+  if (!found.has_value()) {
+    return absl::NotFoundError(absl::StrCat("establishment ", kPrefix, id, " not found"));
+  }
+  return *std::move(found);
+}
+
+}  // namespace pcmd::inspections

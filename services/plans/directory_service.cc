@@ -1,0 +1,26 @@
+#include "services/plans/directory_service.h"
+
+#include "common/server/handler.h"
+#include "common/status/status_macros.h"
+
+namespace pcmd::plans {
+
+grpc::Status DirectoryServiceImpl::CreateUnit(grpc::ServerContext* context,
+                                              const v1::CreateUnitRequest* request,
+                                              v1::CreateUnitResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_unit(), directory_.CreateUnit(*request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status DirectoryServiceImpl::GetUnit(grpc::ServerContext* context,
+                                           const v1::GetUnitRequest* request,
+                                           v1::GetUnitResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_unit(), directory_.GetUnit(request->name()));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace pcmd::plans

@@ -1,0 +1,90 @@
+#include "services/plans/sqlite_unit_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+
+namespace pcmd::plans {
+namespace {
+
+using storage::Row;
+using storage::Transaction;
+
+constexpr storage::Migration kMigrations[] = {
+    {1, "administrative units",
+     "CREATE TABLE units ("
+     " code TEXT PRIMARY KEY,"
+     " display_name TEXT NOT NULL,"
+     " level INTEGER NOT NULL,"
+     " parent_code TEXT REFERENCES units(code),"
+     " valid_from TEXT NOT NULL DEFAULT '',"
+     " valid_to TEXT NOT NULL DEFAULT ''"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX units_by_parent ON units(parent_code);"},
+};
+
+absl::StatusOr<std::optional<v1::Unit>> Find(Transaction& tx, absl::string_view code) {
+  PCMD_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT code, display_name, level, parent_code, valid_from, valid_to "
+                  "FROM units WHERE code = ?1",
+                  {std::string(code)}));
+  if (!row.has_value()) return std::optional<v1::Unit>();
+  v1::Unit u;
+  u.set_name(absl::StrCat("units/", row->Text(0)));
+  u.set_code(row->Text(0));
+  u.set_display_name(row->Text(1));
+  u.set_level(static_cast<v1::UnitLevel>(row->Int(2)));
+  u.set_parent_code(row->OptionalText(3).value_or(""));
+  u.set_valid_from(row->Text(4));
+  u.set_valid_to(row->Text(5));
+  return std::optional<v1::Unit>(std::move(u));
+}
+
+}  // namespace
+
+std::span<const storage::Migration> PlansMigrations() { return kMigrations; }
+
+absl::StatusOr<v1::Unit> SqliteUnitStore::CreateUnit(const v1::Unit& unit) {
+  std::optional<v1::Unit> result;
+  PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::optional<v1::Unit> existing, Find(tx, unit.code()));
+    if (existing.has_value()) {
+      if (existing->SerializeAsString() != unit.SerializeAsString()) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "unit code ", unit.code(), " already belongs to ", existing->display_name()));
+      }
+      result = std::move(existing);
+      return absl::OkStatus();
+    }
+    if (!unit.parent_code().empty()) {
+      PCMD_ASSIGN_OR_RETURN(std::optional<v1::Unit> parent, Find(tx, unit.parent_code()));
+      if (!parent.has_value()) {
+        return absl::NotFoundError(
+            absl::StrCat("parent_code: unit ", unit.parent_code(), " not found"));
+      }
+    }
+    PCMD_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO units(code, display_name, level, parent_code, valid_from, valid_to) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        {unit.code(), unit.display_name(), int64_t{unit.level()},
+         unit.parent_code().empty() ? storage::Value(std::monostate{})
+                                    : storage::Value(unit.parent_code()),
+         unit.valid_from(), unit.valid_to()}));
+    result = unit;
+    return absl::OkStatus();
+  }));
+  return *std::move(result);
+}
+
+absl::StatusOr<v1::Unit> SqliteUnitStore::GetUnit(absl::string_view code) {
+  std::optional<v1::Unit> found;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(found, Find(tx, code));
+    return absl::OkStatus();
+  }));
+  if (!found.has_value())
+    return absl::NotFoundError(absl::StrCat("unit units/", code, " not found"));
+  return *std::move(found);
+}
+
+}  // namespace pcmd::plans

@@ -1,0 +1,33 @@
+// ProviderStore on SQLite (common/storage). Thread-safe.
+#ifndef PCMD_SERVICES_REFERRALS_SQLITE_PROVIDER_STORE_H_
+#define PCMD_SERVICES_REFERRALS_SQLITE_PROVIDER_STORE_H_
+
+#include <span>
+
+#include "common/ids/clock.h"
+#include "common/storage/sqlite_database.h"
+#include "services/referrals/provider_store.h"
+
+namespace pcmd::referrals {
+
+// The referrals database's schema, in order.
+std::span<const storage::Migration> ReferralsMigrations();
+
+class SqliteProviderStore : public ProviderStore {
+ public:
+  // `db` and `clock` are not owned and must outlive the store.
+  SqliteProviderStore(storage::SqliteDatabase& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  absl::StatusOr<v1::Provider> CreateProvider(absl::string_view request_id,
+                                              absl::string_view fingerprint,
+                                              const v1::Provider& provider) override;
+  absl::StatusOr<v1::Provider> GetProvider(absl::string_view id) override;
+
+ private:
+  storage::SqliteDatabase& db_;
+  const Clock& clock_;
+};
+
+}  // namespace pcmd::referrals
+
+#endif  // PCMD_SERVICES_REFERRALS_SQLITE_PROVIDER_STORE_H_
