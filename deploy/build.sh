@@ -73,6 +73,9 @@ else
 fi
 if command -v ccache >/dev/null 2>&1; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths under the repository count as relative, so a fresh clone elsewhere (CI)
+  # reuses what an earlier build cached.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO}"
 fi
 
 # A tree configured with another generator makes "cmake -G Ninja" fail with a

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install deps, build, and run the whole test suite with ctest.
 #
-# Usage: tests/run.sh [--sanitize] [--type Release|Debug|RelWithDebInfo]
-#                     [--build-dir DIR]
+# Usage: tests/run.sh [--sanitize | --with-sanitizers]
+#                     [--type Release|Debug|RelWithDebInfo] [--build-dir DIR]
 #
-#   --sanitize      ASan+UBSan build in build/asan (passed to deploy/build.sh)
+#   --sanitize          ASan+UBSan build in build/asan (passed to deploy/build.sh)
+#   --with-sanitizers   the normal run, then the whole suite again under ASan+UBSan
+#                       (what CI runs); exits non-zero if either run fails
 #   --type T        build type (default Release)
 #   --build-dir D   build tree (default: build/release, or build/asan with
 #                   --sanitize, or build/<lowercased type>)
@@ -28,10 +30,12 @@ die() {
 
 build_type=Release
 sanitize=0
+with_sanitizers=0
 build_dir=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sanitize) sanitize=1; shift ;;
+    --with-sanitizers) with_sanitizers=1; shift ;;
     --type) [[ $# -ge 2 ]] || die "--type needs a value"; build_type="$2"; shift 2 ;;
     --type=*) build_type="${1#*=}"; shift ;;
     --build-dir) [[ $# -ge 2 ]] || die "--build-dir needs a value"; build_dir="$2"; shift 2 ;;
@@ -40,6 +44,16 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown argument: $1 (try --help)" ;;
   esac
 done
+
+if [[ $with_sanitizers -eq 1 ]]; then
+  [[ $sanitize -eq 0 && -z "$build_dir" ]] ||
+    die "--with-sanitizers picks its own build trees; drop --sanitize/--build-dir"
+  rc=0
+  "${BASH_SOURCE[0]}" --type "$build_type" || rc=$?
+  echo "tests: now the same suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  "${BASH_SOURCE[0]}" --type "$build_type" --sanitize || rc=$?
+  exit "$rc"
+fi
 
 # Same defaults as deploy/build.sh, so both agree on the tree without parsing
 # its output.
