@@ -1,12 +1,15 @@
 #include "common/server/service_main.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/events/admin_service.h"
+#include "common/events/relay.h"
 #include "common/log/log.h"
 
 namespace pcmd {
@@ -22,6 +25,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   config.DefineString("db", absl::StrCat(spec.name, ".db"),
                       "path of this service's SQLite database file (created if missing)");
   config.DefineString("redis", "127.0.0.1:6390", "host:port of the Redis event bus");
+  config.DefineDuration("event-claim-idle", absl::Seconds(30),
+                        "idle time after which a crashed consumer's events are taken over");
+  config.DefineInt("event-max-attempts", 5, "deliveries before an event goes to dead letters");
   if (spec.define_options) spec.define_options(config);
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
     std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(), std::string(s.message()).c_str());
@@ -49,22 +55,49 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     log::Error("database_open_failed", {{"path", db_path}, {"error", database.status()}});
     return 1;
   }
-  const ServiceContext context{&config, database->get(), &Clock::Real()};
+  events::Outbox outbox(spec.name, Clock::Real());
+  events::OutboxRelay relay({.producer = spec.name, .redis_address = config.GetString("redis")},
+                            **database, Clock::Real());
+  std::unique_ptr<events::EventConsumer> consumer;
+  if (!spec.consumes_from.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    consumer = std::make_unique<events::EventConsumer>(
+        events::ConsumerOptions{
+            .group = spec.name,
+            .consumer_name = absl::StrCat(spec.name, "-", host, "-", getpid()),
+            .producers = spec.consumes_from,
+            .redis_address = config.GetString("redis"),
+            .claim_idle = config.GetDuration("event-claim-idle"),
+            .max_attempts = static_cast<int>(config.GetInt("event-max-attempts"))},
+        **database, Clock::Real());
+    if (spec.register_handlers) spec.register_handlers(*consumer);
+  }
+  const ServiceContext context{&config, database->get(), &Clock::Real(), &outbox};
   auto bundle = spec.build(context);
   if (!bundle.ok()) {
     log::Error("service_build_failed", {{"error", bundle.status()}});
     return 1;
   }
-  auto server = StartServer(ServerOptionsFrom(config), (*bundle)->services());
+  events::EventAdminServiceImpl admin(relay, consumer.get());
+  std::vector<HostedService> hosted = (*bundle)->services();
+  hosted.push_back({&admin, events::v1::EventAdminService::service_full_name()});
+  auto server = StartServer(ServerOptionsFrom(config), hosted);
   if (!server.ok()) {
     log::Error("server_start_failed", {{"error", server.status()}});
     std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(),
                  std::string(server.status().message()).c_str());
     return 1;
   }
+  // Redis may be down now; both threads retry with backoff and writes go on.
+  relay.Start();
+  if (consumer != nullptr) consumer->Start();
   const int sig = WaitForTerminationSignal();
   log::Info("shutdown_started", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*server)->Shutdown();
+  if (consumer != nullptr) consumer->Stop();
+  // Unpublished events stay in the outbox and go out at the next start.
+  relay.Stop();
   server->reset();
   bundle->reset();
   database->reset();

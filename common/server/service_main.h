@@ -6,6 +6,9 @@
 //     return pcmd::RunService(argc, argv, {.name = "intake", ...});
 //   }
 //
+// Every service also hosts pcmd.events.v1.EventAdminService (outbox backlog, consumer
+// lag, dead letters, consumer reset).
+//
 // Exit codes: 0 after a clean shutdown or --help, 2 for bad configuration, 1 when the
 // service cannot start (database, port).
 #ifndef PCMD_COMMON_SERVER_SERVICE_MAIN_H_
@@ -19,6 +22,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
 #include "common/ids/clock.h"
 #include "common/server/server.h"
 #include "common/storage/sqlite_database.h"
@@ -39,13 +44,22 @@ struct ServiceContext {
   const Config* config;
   storage::SqliteDatabase* database;
   const Clock* clock;
+  // Appends this service's events inside its write transactions; the relay started by
+  // RunService publishes them to "pcmd:events:<name>".
+  events::Outbox* outbox;
 };
 
 struct ServiceSpec {
   // Short name: "intake". Used for the log "service" field and the default db file.
   std::string name;
   std::string default_listen;
+  // Must include events::kOutboxMigrationSql, and events::kInboxMigrationSql when the
+  // service consumes events.
   std::span<const storage::Migration> migrations;
+  // Producers whose streams this service consumes ("intake"), and the handlers,
+  // registered on the consumer before it starts. Empty: the service consumes nothing.
+  std::vector<std::string> consumes_from;
+  std::function<void(events::EventConsumer&)> register_handlers;
   // Optional: defines the service's own options before parsing.
   std::function<void(Config&)> define_options;
   std::function<absl::StatusOr<std::unique_ptr<ServiceBundle>>(const ServiceContext&)> build;

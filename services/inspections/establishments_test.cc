@@ -16,7 +16,8 @@ class EstablishmentsTest : public ::testing::Test {
   EstablishmentsTest()
       : clock_(absl::FromUnixSeconds(1717400000)),
         db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, InspectionsMigrations())),
-        store_(*db_, clock_),
+        outbox_("inspections", clock_),
+        store_(*db_, outbox_, clock_),
         establishments_(store_, clock_) {}
 
   static v1::CreateEstablishmentRequest Massage(const std::string& request_id) {
@@ -32,6 +33,7 @@ class EstablishmentsTest : public ::testing::Test {
 
   FakeClock clock_;
   std::unique_ptr<storage::SqliteDatabase> db_;
+  events::Outbox outbox_;
   SqliteEstablishmentStore store_;
   Establishments establishments_;
 };

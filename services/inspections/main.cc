@@ -8,7 +8,7 @@ namespace {
 class InspectionsBundle : public pcmd::ServiceBundle {
  public:
   explicit InspectionsBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database, *ctx.clock),
+      : store_(*ctx.database, *ctx.outbox, *ctx.clock),
         establishments_(store_, *ctx.clock),
         service_(establishments_) {}
   std::vector<pcmd::HostedService> services() override {
@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
                           {.name = "inspections",
                            .default_listen = "127.0.0.1:50053",
                            .migrations = pcmd::inspections::InspectionsMigrations(),
+                           .consumes_from = {"intake"},
+                           .register_handlers = pcmd::inspections::RegisterInspectionsHandlers,
                            .build = [](const pcmd::ServiceContext& ctx)
                                -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {
                              return std::make_unique<InspectionsBundle>(ctx);

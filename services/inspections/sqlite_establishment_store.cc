@@ -6,6 +6,8 @@
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "google/protobuf/util/time_util.h"
+#include "pcmd/events/v1/inspections_events.pb.h"
+#include "pcmd/events/v1/intake_events.pb.h"
 
 namespace pcmd::inspections {
 namespace {
@@ -28,6 +30,15 @@ constexpr storage::Migration kMigrations[] = {
      " create_unix_ms INTEGER NOT NULL"
      ") WITHOUT ROWID;"
      "CREATE INDEX establishments_by_unit ON establishments(unit_code, business_type);"},
+    {3, "event outbox", events::kOutboxMigrationSql},
+    {4, "event inbox", events::kInboxMigrationSql},
+    // Derived from EstablishmentReported. Keyed by name, not a foreign key: a tip may
+    // name an establishment this registry learns of later.
+    {5, "tips about establishments",
+     "CREATE TABLE establishment_reports ("
+     " establishment TEXT PRIMARY KEY,"
+     " tips INTEGER NOT NULL,"
+     " last_tip TEXT NOT NULL) WITHOUT ROWID;"},
 };
 
 constexpr absl::string_view kColumns =
@@ -95,6 +106,36 @@ absl::StatusOr<v1::Establishment> SqliteEstablishmentStore::GetEstablishment(abs
     return absl::NotFoundError(absl::StrCat("establishment ", kPrefix, id, " not found"));
   }
   return *std::move(found);
+}
+
+void RegisterInspectionsHandlers(events::EventConsumer& consumer) {
+  consumer.Handle("pcmd.events.v1.EstablishmentReported",
+                  [](Transaction& tx, const events::v1::EventEnvelope& env) -> absl::Status {
+                    events::v1::EstablishmentReported reported;
+                    if (!env.payload().UnpackTo(&reported)) {
+                      return absl::InvalidArgumentError("payload is not EstablishmentReported");
+                    }
+                    return tx.Execute(
+                        "INSERT INTO establishment_reports(establishment, tips, last_tip) "
+                        "VALUES (?1, 1, ?2) ON CONFLICT(establishment) "
+                        "DO UPDATE SET tips = tips + 1, last_tip = excluded.last_tip",
+                        {reported.establishment(), reported.tip()});
+                  });
+  consumer.OnReset([](Transaction& tx) { return tx.Execute("DELETE FROM establishment_reports"); });
+}
+
+absl::StatusOr<int64_t> TipsReportedAbout(storage::SqliteDatabase& db,
+                                          absl::string_view establishment) {
+  int64_t tips = 0;
+  PCMD_RETURN_IF_ERROR(db.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(
+        std::optional<Row> row,
+        tx.QueryOne("SELECT tips FROM establishment_reports WHERE establishment = ?1",
+                    {std::string(establishment)}));
+    tips = row.has_value() ? row->Int(0) : 0;
+    return absl::OkStatus();
+  }));
+  return tips;
 }
 
 }  // namespace pcmd::inspections

@@ -4,6 +4,8 @@
 
 #include <span>
 
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
 #include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
 #include "services/inspections/establishment_store.h"
@@ -15,9 +17,10 @@ std::span<const storage::Migration> InspectionsMigrations();
 
 class SqliteEstablishmentStore : public EstablishmentStore {
  public:
-  // `db` and `clock` are not owned and must outlive the store.
-  SqliteEstablishmentStore(storage::SqliteDatabase& db, const Clock& clock)
-      : db_(db), clock_(clock) {}
+  // `db`, `outbox` and `clock` are not owned and must outlive the store. Every stored
+  // change appends its events to `outbox` in the same transaction.
+  SqliteEstablishmentStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock)
+      : db_(db), outbox_(outbox), clock_(clock) {}
 
   absl::StatusOr<v1::Establishment> CreateEstablishment(
       absl::string_view request_id, absl::string_view fingerprint,
@@ -26,8 +29,17 @@ class SqliteEstablishmentStore : public EstablishmentStore {
 
  private:
   storage::SqliteDatabase& db_;
+  events::Outbox& outbox_;
   const Clock& clock_;
 };
+
+// Registers the inspections consumer's handlers: EstablishmentReported (from intake)
+// counts the tips about each establishment — an input of its risk score.
+void RegisterInspectionsHandlers(events::EventConsumer& consumer);
+
+// Tips reported about an establishment so far (derived from events).
+absl::StatusOr<int64_t> TipsReportedAbout(storage::SqliteDatabase& db,
+                                          absl::string_view establishment);
 
 }  // namespace pcmd::inspections
 

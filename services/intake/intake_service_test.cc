@@ -18,7 +18,8 @@ class IntakeServiceTest : public ::testing::Test {
  protected:
   IntakeServiceTest()
       : db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, IntakeMigrations())),
-        store_(*db_, Clock::Real()),
+        outbox_("intake", Clock::Real()),
+        store_(*db_, outbox_, Clock::Real()),
         tips_(store_, Clock::Real()),
         service_(tips_),
         server_(*StartServer({}, {{&service_, v1::IntakeService::service_full_name()}})),
@@ -26,6 +27,7 @@ class IntakeServiceTest : public ::testing::Test {
             server_->server()->InProcessChannel(grpc::ChannelArguments()))) {}
 
   std::unique_ptr<storage::SqliteDatabase> db_;
+  events::Outbox outbox_;
   SqliteTipStore store_;
   Tips tips_;
   IntakeServiceImpl service_;

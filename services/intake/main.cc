@@ -8,7 +8,9 @@ namespace {
 class IntakeBundle : public pcmd::ServiceBundle {
  public:
   explicit IntakeBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database, *ctx.clock), tips_(store_, *ctx.clock), service_(tips_) {}
+      : store_(*ctx.database, *ctx.outbox, *ctx.clock),
+        tips_(store_, *ctx.clock),
+        service_(tips_) {}
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::intake::v1::IntakeService::service_full_name()}};
   }

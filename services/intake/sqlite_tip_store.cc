@@ -3,9 +3,11 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "google/protobuf/util/time_util.h"
+#include "pcmd/events/v1/intake_events.pb.h"
 
 namespace pcmd::intake {
 namespace {
@@ -28,10 +30,15 @@ constexpr storage::Migration kMigrations[] = {
      " receive_unix_ms INTEGER NOT NULL"
      ") WITHOUT ROWID;"
      "CREATE INDEX tips_by_unit ON tips(unit_code, receive_unix_ms);"},
+    {3, "event outbox", events::kOutboxMigrationSql},
 };
 
 constexpr absl::string_view kColumns =
     "id, channel, legal_kind, category, unit_code, establishment, state, receive_unix_ms";
+
+// Dates in events are calendar dates in Vietnam (UTC+7, no daylight saving), so a tip
+// received at 23:30 on 30 June counts in June.
+absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
 
 // "tips/{id}" → "{id}"; names reaching the store were validated by the logic.
 std::string IdOf(absl::string_view name) { return std::string(name.substr(5)); }
@@ -59,6 +66,32 @@ absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, absl::string_view i
 
 }  // namespace
 
+absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& tip) {
+  PCMD_RETURN_IF_ERROR(tx.Execute(
+      absl::StrCat("INSERT INTO tips(", kColumns, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+      {IdOf(tip.name()), int64_t{tip.channel()}, int64_t{tip.legal_kind()}, int64_t{tip.category()},
+       tip.unit_code(), tip.establishment(), int64_t{tip.state()},
+       TimeUtil::TimestampToMilliseconds(tip.receive_time())}));
+  events::v1::TipReceived received;
+  received.set_tip(tip.name());
+  received.set_channel(tip.channel());
+  received.set_legal_kind(tip.legal_kind());
+  received.set_category(tip.category());
+  received.set_unit_code(tip.unit_code());
+  received.set_receive_date(absl::FormatTime(
+      "%Y-%m-%d", absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(tip.receive_time())),
+      VietnamTime()));
+  PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", tip.name(), received).status());
+  if (!tip.establishment().empty()) {
+    events::v1::EstablishmentReported reported;
+    reported.set_tip(tip.name());
+    reported.set_establishment(tip.establishment());
+    reported.set_category(tip.category());
+    PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", tip.name(), reported).status());
+  }
+  return absl::OkStatus();
+}
+
 std::span<const storage::Migration> IntakeMigrations() { return kMigrations; }
 
 absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
@@ -66,18 +99,10 @@ absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
                                                   const v1::Tip& tip) {
   std::optional<v1::Tip> result;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(
-        std::string name,
-        storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
-                            absl::ToUnixMillis(clock_.Now()), [&] {
-                              return tx.Execute(
-                                  absl::StrCat("INSERT INTO tips(", kColumns,
-                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-                                  {IdOf(tip.name()), int64_t{tip.channel()},
-                                   int64_t{tip.legal_kind()}, int64_t{tip.category()},
-                                   tip.unit_code(), tip.establishment(), int64_t{tip.state()},
-                                   TimeUtil::TimestampToMilliseconds(tip.receive_time())});
-                            }));
+    PCMD_ASSIGN_OR_RETURN(std::string name,
+                          storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
+                                              absl::ToUnixMillis(clock_.Now()),
+                                              [&] { return InsertWithEvents(tx, tip); }));
     PCMD_ASSIGN_OR_RETURN(result, Find(tx, IdOf(name)));
     return absl::OkStatus();
   }));

@@ -4,6 +4,7 @@
 
 #include <span>
 
+#include "common/events/outbox.h"
 #include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
 #include "services/intake/tip_store.h"
@@ -15,16 +16,23 @@ std::span<const storage::Migration> IntakeMigrations();
 
 class SqliteTipStore : public TipStore {
  public:
-  // `db` (opened with IntakeMigrations) and `clock` are not owned and must outlive
-  // the store.
-  SqliteTipStore(storage::SqliteDatabase& db, const Clock& clock) : db_(db), clock_(clock) {}
+  // `db` (opened with IntakeMigrations), `outbox` and `clock` are not owned and must
+  // outlive the store. Every stored change appends its events to `outbox` in the same
+  // transaction.
+  SqliteTipStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock)
+      : db_(db), outbox_(outbox), clock_(clock) {}
 
   absl::StatusOr<v1::Tip> CreateTip(absl::string_view request_id, absl::string_view fingerprint,
                                     const v1::Tip& tip) override;
   absl::StatusOr<v1::Tip> GetTip(absl::string_view tip_id) override;
 
  private:
+  // Inserts the tip and appends TipReceived (and EstablishmentReported when it names
+  // an establishment) in `tx`.
+  absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Tip& tip);
+
   storage::SqliteDatabase& db_;
+  events::Outbox& outbox_;
   const Clock& clock_;
 };
 

@@ -19,7 +19,8 @@ class TipsTest : public ::testing::Test {
   TipsTest()
       : clock_(absl::FromCivil(absl::CivilSecond(2024, 6, 3, 9, 30, 0), absl::UTCTimeZone())),
         db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, IntakeMigrations())),
-        store_(*db_, clock_),
+        outbox_("intake", clock_),
+        store_(*db_, outbox_, clock_),
         tips_(store_, clock_) {}
 
   static v1::SubmitTipRequest ValidRequest(const std::string& request_id) {
@@ -35,6 +36,7 @@ class TipsTest : public ::testing::Test {
 
   FakeClock clock_;
   std::unique_ptr<storage::SqliteDatabase> db_;
+  events::Outbox outbox_;
   SqliteTipStore store_;
   Tips tips_;
 };
@@ -91,6 +93,24 @@ TEST_F(TipsTest, NamesEveryInvalidFieldAndStoresNothing) {
                  })
                   .ok());
   EXPECT_EQ(rows, 0);
+}
+
+TEST_F(TipsTest, PublishesTipReceivedAndEstablishmentReportedOnceWithTheTip) {
+  auto tip = tips_.Submit(ValidRequest("r-1"));
+  ASSERT_TRUE(tip.ok()) << tip.status();
+  ASSERT_TRUE(tips_.Submit(ValidRequest("r-1")).ok());  // A retry adds no events.
+  v1::SubmitTipRequest bad = ValidRequest("r-2");
+  bad.set_unit_code("");
+  ASSERT_FALSE(tips_.Submit(bad).ok());  // Nor does a refused request.
+  std::vector<std::string> types;
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
+                   auto rows = tx.Query("SELECT event_type FROM outbox ORDER BY seq");
+                   for (const auto& r : *rows) types.push_back(r.Text(0));
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_THAT(types, ::testing::ElementsAre("pcmd.events.v1.TipReceived",
+                                            "pcmd.events.v1.EstablishmentReported"));
 }
 
 TEST_F(TipsTest, AnswersNotFoundForAnUnknownTipAndInvalidArgumentForAMalformedName) {

@@ -27,7 +27,8 @@ class DirectoryTest : public ::testing::Test {
  protected:
   DirectoryTest()
       : db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, PlansMigrations())),
-        store_(*db_),
+        outbox_("plans", Clock::Real()),
+        store_(*db_, outbox_),
         directory_(store_) {}
 
   void SeedHanoi() {
@@ -36,6 +37,7 @@ class DirectoryTest : public ::testing::Test {
   }
 
   std::unique_ptr<storage::SqliteDatabase> db_;
+  events::Outbox outbox_;
   SqliteUnitStore store_;
   Directory directory_;
 };

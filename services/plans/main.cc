@@ -9,7 +9,7 @@ namespace {
 class PlansBundle : public pcmd::ServiceBundle {
  public:
   explicit PlansBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database), directory_(store_), service_(directory_) {}
+      : store_(*ctx.database, *ctx.outbox), directory_(store_), service_(directory_) {}
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::plans::v1::DirectoryService::service_full_name()}};
   }
@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
                           {.name = "plans",
                            .default_listen = "127.0.0.1:50051",
                            .migrations = pcmd::plans::PlansMigrations(),
+                           .consumes_from = {"intake"},
+                           .register_handlers = pcmd::plans::RegisterPlansHandlers,
                            .build = [](const pcmd::ServiceContext& ctx)
                                -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {
                              return std::make_unique<PlansBundle>(ctx);

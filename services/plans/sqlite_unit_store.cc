@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "pcmd/events/v1/intake_events.pb.h"
+#include "pcmd/events/v1/plans_events.pb.h"
 
 namespace pcmd::plans {
 namespace {
@@ -20,6 +22,16 @@ constexpr storage::Migration kMigrations[] = {
      " valid_to TEXT NOT NULL DEFAULT ''"
      ") WITHOUT ROWID;"
      "CREATE INDEX units_by_parent ON units(parent_code);"},
+    {2, "event outbox", events::kOutboxMigrationSql},
+    {3, "event inbox", events::kInboxMigrationSql},
+    // Kept incrementally from TipReceived so that reading progress never scans
+    // history.
+    {4, "tip counters",
+     "CREATE TABLE tip_counts ("
+     " unit_code TEXT NOT NULL,"
+     " receive_date TEXT NOT NULL,"
+     " tips INTEGER NOT NULL,"
+     " PRIMARY KEY (unit_code, receive_date)) WITHOUT ROWID;"},
 };
 
 absl::StatusOr<std::optional<v1::Unit>> Find(Transaction& tx, absl::string_view code) {
@@ -70,6 +82,11 @@ absl::StatusOr<v1::Unit> SqliteUnitStore::CreateUnit(const v1::Unit& unit) {
          unit.parent_code().empty() ? storage::Value(std::monostate{})
                                     : storage::Value(unit.parent_code()),
          unit.valid_from(), unit.valid_to()}));
+    events::v1::UnitCreated created;
+    created.set_unit_code(unit.code());
+    created.set_level(unit.level());
+    created.set_parent_code(unit.parent_code());
+    PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "unit", unit.name(), created).status());
     result = unit;
     return absl::OkStatus();
   }));
@@ -85,6 +102,36 @@ absl::StatusOr<v1::Unit> SqliteUnitStore::GetUnit(absl::string_view code) {
   if (!found.has_value())
     return absl::NotFoundError(absl::StrCat("unit units/", code, " not found"));
   return *std::move(found);
+}
+
+void RegisterPlansHandlers(events::EventConsumer& consumer) {
+  consumer.Handle("pcmd.events.v1.TipReceived",
+                  [](Transaction& tx, const events::v1::EventEnvelope& env) -> absl::Status {
+                    events::v1::TipReceived tip;
+                    if (!env.payload().UnpackTo(&tip)) {
+                      return absl::InvalidArgumentError("payload is not TipReceived");
+                    }
+                    return tx.Execute(
+                        "INSERT INTO tip_counts(unit_code, receive_date, tips) VALUES (?1, ?2, 1) "
+                        "ON CONFLICT(unit_code, receive_date) DO UPDATE SET tips = tips + 1",
+                        {tip.unit_code(), tip.receive_date()});
+                  });
+  consumer.OnReset([](Transaction& tx) { return tx.Execute("DELETE FROM tip_counts"); });
+}
+
+absl::StatusOr<int64_t> TipsReceived(storage::SqliteDatabase& db, absl::string_view unit_code,
+                                     absl::string_view from, absl::string_view to) {
+  int64_t tips = 0;
+  PCMD_RETURN_IF_ERROR(db.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(
+        std::optional<Row> row,
+        tx.QueryOne("SELECT COALESCE(SUM(tips), 0) FROM tip_counts "
+                    "WHERE unit_code = ?1 AND receive_date BETWEEN ?2 AND ?3",
+                    {std::string(unit_code), std::string(from), std::string(to)}));
+    tips = row->Int(0);
+    return absl::OkStatus();
+  }));
+  return tips;
 }
 
 }  // namespace pcmd::plans

@@ -8,7 +8,9 @@ namespace {
 class ReferralsBundle : public pcmd::ServiceBundle {
  public:
   explicit ReferralsBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database, *ctx.clock), providers_(store_, *ctx.clock), service_(providers_) {}
+      : store_(*ctx.database, *ctx.outbox, *ctx.clock),
+        providers_(store_, *ctx.clock),
+        service_(providers_) {}
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::referrals::v1::ReferralsService::service_full_name()}};
   }

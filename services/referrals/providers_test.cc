@@ -17,7 +17,8 @@ class ProvidersTest : public ::testing::Test {
   ProvidersTest()
       : clock_(absl::FromUnixSeconds(1717400000)),
         db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, ReferralsMigrations())),
-        store_(*db_, clock_),
+        outbox_("referrals", clock_),
+        store_(*db_, outbox_, clock_),
         providers_(store_, clock_) {}
 
   static v1::CreateProviderRequest HealthCentre(const std::string& request_id) {
@@ -34,6 +35,7 @@ class ProvidersTest : public ::testing::Test {
 
   FakeClock clock_;
   std::unique_ptr<storage::SqliteDatabase> db_;
+  events::Outbox outbox_;
   SqliteProviderStore store_;
   Providers providers_;
 };

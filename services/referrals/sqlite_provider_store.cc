@@ -6,6 +6,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "google/protobuf/util/time_util.h"
+#include "pcmd/events/v1/referrals_events.pb.h"
 
 namespace pcmd::referrals {
 namespace {
@@ -33,6 +34,7 @@ constexpr storage::Migration kMigrations[] = {
      " service INTEGER NOT NULL,"
      " PRIMARY KEY (provider_id, service)) WITHOUT ROWID;"
      "CREATE INDEX provider_services_by_service ON provider_services(service);"},
+    {3, "event outbox", events::kOutboxMigrationSql},
 };
 
 constexpr absl::string_view kPrefix = "providers/";
@@ -60,7 +62,7 @@ absl::StatusOr<std::optional<v1::Provider>> Find(Transaction& tx, absl::string_v
   return std::optional<v1::Provider>(std::move(p));
 }
 
-absl::Status Insert(Transaction& tx, const v1::Provider& p) {
+absl::Status Insert(Transaction& tx, events::Outbox& outbox, const v1::Provider& p) {
   const std::string id(absl::string_view(p.name()).substr(kPrefix.size()));
   PCMD_RETURN_IF_ERROR(tx.Execute(
       "INSERT INTO providers(id, display_name, kind, unit_code, capacity, active, "
@@ -72,7 +74,12 @@ absl::Status Insert(Transaction& tx, const v1::Provider& p) {
         tx.Execute("INSERT INTO provider_services(provider_id, service) VALUES (?1, ?2)",
                    {id, int64_t{service}}));
   }
-  return absl::OkStatus();
+  events::v1::ProviderRegistered registered;
+  registered.set_provider(p.name());
+  registered.set_kind(p.kind());
+  registered.set_unit_code(p.unit_code());
+  for (int service : p.services()) registered.add_services(service);
+  return outbox.Append(tx, "provider", p.name(), registered).status();
 }
 
 }  // namespace
@@ -87,7 +94,7 @@ absl::StatusOr<v1::Provider> SqliteProviderStore::CreateProvider(absl::string_vi
     PCMD_ASSIGN_OR_RETURN(std::string name,
                           storage::CreateOnce(tx, "CreateProvider", request_id, fingerprint,
                                               provider.name(), absl::ToUnixMillis(clock_.Now()),
-                                              [&] { return Insert(tx, provider); }));
+                                              [&] { return Insert(tx, outbox_, provider); }));
     PCMD_ASSIGN_OR_RETURN(result, Find(tx, absl::string_view(name).substr(kPrefix.size())));
     return absl::OkStatus();
   }));

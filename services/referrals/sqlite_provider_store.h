@@ -4,6 +4,7 @@
 
 #include <span>
 
+#include "common/events/outbox.h"
 #include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
 #include "services/referrals/provider_store.h"
@@ -15,8 +16,10 @@ std::span<const storage::Migration> ReferralsMigrations();
 
 class SqliteProviderStore : public ProviderStore {
  public:
-  // `db` and `clock` are not owned and must outlive the store.
-  SqliteProviderStore(storage::SqliteDatabase& db, const Clock& clock) : db_(db), clock_(clock) {}
+  // `db`, `outbox` and `clock` are not owned and must outlive the store. Every stored
+  // change appends its events to `outbox` in the same transaction.
+  SqliteProviderStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock)
+      : db_(db), outbox_(outbox), clock_(clock) {}
 
   absl::StatusOr<v1::Provider> CreateProvider(absl::string_view request_id,
                                               absl::string_view fingerprint,
@@ -25,6 +28,7 @@ class SqliteProviderStore : public ProviderStore {
 
  private:
   storage::SqliteDatabase& db_;
+  events::Outbox& outbox_;
   const Clock& clock_;
 };
 

@@ -16,65 +16,19 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "tests/integration/service_process.h"
 
 namespace pcmd {
 namespace {
 
 using grpc::health::v1::HealthCheckResponse;
+using integration::Binary;
+using integration::Health;
+using integration::kServices;
+using integration::RunningBinary;
 using ::testing::HasSubstr;
 using testing::Subprocess;
 using testing::TempDir;
-
-struct Binary {
-  const char* name;
-  const char* path;
-  const char* health_name;
-};
-
-constexpr Binary kServices[] = {
-    {"plans", PCMD_PLANS_BIN, "pcmd.plans.v1.DirectoryService"},
-    {"intake", PCMD_INTAKE_BIN, "pcmd.intake.v1.IntakeService"},
-    {"inspections", PCMD_INSPECTIONS_BIN, "pcmd.inspections.v1.InspectionsService"},
-    {"referrals", PCMD_REFERRALS_BIN, "pcmd.referrals.v1.ReferralsService"},
-};
-
-// One running service binary on a port it chose itself (port 0, --port-file).
-class RunningBinary {
- public:
-  RunningBinary(const Binary& binary, const TempDir& dir, const std::string& listen = "127.0.0.1:0")
-      : log_(dir.File(absl::StrCat(binary.name, ".log"))) {
-    const std::string port_file = dir.File(absl::StrCat(binary.name, ".port"));
-    std::remove(port_file.c_str());
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{
-            binary.path, "--listen=" + listen, "--port-file=" + port_file,
-            "--db=" + dir.File(absl::StrCat(binary.name, "/", binary.name, ".db")),
-            "--grace-period=2s"},
-        log_);
-    port_ = testing::WaitForPortFile(port_file, absl::Seconds(20), process_.get()).value_or(0);
-  }
-  int port() const { return port_; }
-  Subprocess& process() { return *process_; }
-  std::string log() const { return testing::ReadFile(log_); }
-  std::string target() const { return absl::StrCat("127.0.0.1:", port_); }
-
- private:
-  std::string log_;
-  std::unique_ptr<Subprocess> process_;
-  int port_ = 0;
-};
-
-HealthCheckResponse::ServingStatus Health(const std::string& target, const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  if (!stub->Check(&ctx, request, &response).ok()) return HealthCheckResponse::UNKNOWN;
-  return response.status();
-}
 
 TEST(FourServices, EachAnswersHealthAsServingAndExitsCleanlyOnSigterm) {
   TempDir dir;

@@ -1,0 +1,54 @@
+#include "common/events/admin_service.h"
+
+#include "common/server/handler.h"
+#include "common/status/status.h"
+#include "common/status/status_macros.h"
+
+namespace pcmd::events {
+
+grpc::Status EventAdminServiceImpl::GetEventStats(grpc::ServerContext* context,
+                                                  const v1::GetEventStatsRequest*,
+                                                  v1::GetEventStatsResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(OutboxStats outbox, relay_.Stats());
+    response->set_outbox_backlog(outbox.backlog);
+    response->set_outbox_published(outbox.published);
+    if (consumer_ != nullptr) {
+      // The consumer's Redis connection belongs to its thread; stats use their own.
+      EventConsumer probe(consumer_->options(), consumer_->database(), Clock::Real());
+      PCMD_ASSIGN_OR_RETURN(ConsumerStats stats, probe.Stats());
+      for (const auto& [stream, lag] : stats.lag) {
+        auto* l = response->add_consumer_lag();
+        l->set_stream(stream);
+        l->set_lag(lag);
+        l->set_pending(stats.pending[stream]);
+      }
+      response->set_dead_letters(stats.dead_letters);
+      response->set_applied(stats.applied);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EventAdminServiceImpl::ResetConsumer(grpc::ServerContext* context,
+                                                  const v1::ResetConsumerRequest* request,
+                                                  v1::ResetConsumerResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    if (request->confirm() != "RESET") {
+      return InvalidArgumentWithFields("reset not confirmed",
+                                       {{"confirm", "must be \"RESET\" to wipe derived data"}});
+    }
+    if (consumer_ == nullptr) {
+      return absl::FailedPreconditionError("this service consumes no events");
+    }
+    absl::MutexLock lock(&reset_mu_);
+    consumer_->Stop();
+    absl::StatusOr<int64_t> forgotten = consumer_->Reset();
+    consumer_->Start();
+    PCMD_RETURN_IF_ERROR(forgotten.status());
+    response->set_forgotten_events(*forgotten);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace pcmd::events

@@ -1,0 +1,33 @@
+// pcmd.events.v1.EventAdminService for one service: outbox backlog, consumer lag and
+// dead letters, and rebuilding derived data. Thread-safe.
+#ifndef PCMD_COMMON_EVENTS_ADMIN_SERVICE_H_
+#define PCMD_COMMON_EVENTS_ADMIN_SERVICE_H_
+
+#include "absl/synchronization/mutex.h"
+#include "common/events/consumer.h"
+#include "common/events/relay.h"
+#include "pcmd/events/v1/admin.grpc.pb.h"
+
+namespace pcmd::events {
+
+class EventAdminServiceImpl final : public v1::EventAdminService::Service {
+ public:
+  // `relay` must outlive the service; `consumer` may be null (a service that consumes
+  // nothing) and must otherwise outlive it.
+  EventAdminServiceImpl(OutboxRelay& relay, EventConsumer* consumer)
+      : relay_(relay), consumer_(consumer) {}
+
+  grpc::Status GetEventStats(grpc::ServerContext* context, const v1::GetEventStatsRequest* request,
+                             v1::GetEventStatsResponse* response) override;
+  grpc::Status ResetConsumer(grpc::ServerContext* context, const v1::ResetConsumerRequest* request,
+                             v1::ResetConsumerResponse* response) override;
+
+ private:
+  OutboxRelay& relay_;
+  EventConsumer* consumer_;
+  absl::Mutex reset_mu_;  // One reset at a time.
+};
+
+}  // namespace pcmd::events
+
+#endif  // PCMD_COMMON_EVENTS_ADMIN_SERVICE_H_

@@ -1,0 +1,85 @@
+// The services as one system over a real Redis: what intake records reaches plans and
+// inspections through the outbox, the streams and their consumers, and a restart of
+// Redis loses nothing.
+#include <memory>
+
+#include "absl/time/clock.h"
+#include "common/testing/redis_server.h"
+#include "gtest/gtest.h"
+#include "pcmd/events/v1/admin.grpc.pb.h"
+#include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "tests/integration/service_process.h"
+
+namespace pcmd::integration {
+namespace {
+
+events::v1::GetEventStatsResponse Stats(const RunningBinary& b) {
+  auto stub = events::v1::EventAdminService::NewStub(
+      grpc::CreateChannel(b.target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  events::v1::GetEventStatsResponse response;
+  (void)stub->GetEventStats(&ctx, {}, &response);
+  return response;
+}
+
+// Polls until `done` holds or 30 s pass; returns whether it held.
+template <typename Fn>
+bool Eventually(Fn done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return false;
+}
+
+grpc::Status Submit(const RunningBinary& intake, const std::string& request_id) {
+  auto stub = intake::v1::IntakeService::NewStub(
+      grpc::CreateChannel(intake.target(), grpc::InsecureChannelCredentials()));
+  intake::v1::SubmitTipRequest request;
+  request.set_request_id(request_id);
+  request.set_channel(intake::v1::CHANNEL_HOTLINE);
+  request.set_legal_kind(intake::v1::LEGAL_KIND_DENUNCIATION);
+  request.set_category(intake::v1::CATEGORY_ESTABLISHMENT);
+  request.set_unit_code("268");
+  request.set_establishment("establishments/massage-hoa-sen");
+  intake::v1::SubmitTipResponse response;
+  grpc::ClientContext ctx;
+  return stub->SubmitTip(&ctx, request, &response);
+}
+
+TEST(EventFlow, ATipReachesPlansAndInspectionsThroughTheBusEvenAcrossARedisRestart) {
+  testing::RedisServer redis;
+  TempDir dir;
+  const std::vector<std::string> bus = {"--redis=" + redis.address(), "--event-claim-idle=500ms"};
+  RunningBinary plans(kServices[0], dir, "127.0.0.1:0", bus);
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
+  RunningBinary inspections(kServices[2], dir, "127.0.0.1:0", bus);
+  ASSERT_GT(plans.port(), 0) << plans.log();
+  ASSERT_GT(intake.port(), 0) << intake.log();
+  ASSERT_GT(inspections.port(), 0) << inspections.log();
+
+  ASSERT_TRUE(Submit(intake, "flow-1").ok());
+  // Intake published TipReceived and EstablishmentReported; plans applies the first
+  // (it counts tips) and records both in its inbox, inspections likewise.
+  EXPECT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; })) << intake.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(plans).applied() == 2; })) << plans.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == 2; })) << inspections.log();
+
+  // Redis goes away: writes still succeed and wait in the outbox.
+  redis.Stop();
+  ASSERT_TRUE(Submit(intake, "flow-2").ok());
+  ASSERT_TRUE(Submit(intake, "flow-3").ok());
+  EXPECT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 4; }));
+  redis.Start();
+  EXPECT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; })) << intake.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(plans).applied() == 6; })) << plans.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == 6; })) << inspections.log();
+  const auto final_stats = Stats(plans);
+  EXPECT_EQ(final_stats.dead_letters(), 0);
+  for (const auto& lag : final_stats.consumer_lag()) EXPECT_EQ(lag.lag(), 0) << lag.stream();
+}
+
+}  // namespace
+}  // namespace pcmd::integration
