@@ -51,4 +51,19 @@ grpc::Status EventAdminServiceImpl::ResetConsumer(grpc::ServerContext* context,
   });
 }
 
+grpc::Status EventAdminServiceImpl::RepublishEvents(grpc::ServerContext* context,
+                                                    const v1::RepublishEventsRequest* request,
+                                                    v1::RepublishEventsResponse* response) {
+  return Handle(context, [&]() -> absl::Status {
+    if (!request->has_since_time()) {
+      return InvalidArgumentWithFields("since_time is required", {{"since_time", "is required"}});
+    }
+    PCMD_ASSIGN_OR_RETURN(
+        int64_t n, relay_.RepublishSince(absl::FromUnixSeconds(request->since_time().seconds()) +
+                                         absl::Nanoseconds(request->since_time().nanos())));
+    response->set_republished_events(n);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace pcmd::events

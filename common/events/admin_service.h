@@ -21,6 +21,9 @@ class EventAdminServiceImpl final : public v1::EventAdminService::Service {
                              v1::GetEventStatsResponse* response) override;
   grpc::Status ResetConsumer(grpc::ServerContext* context, const v1::ResetConsumerRequest* request,
                              v1::ResetConsumerResponse* response) override;
+  grpc::Status RepublishEvents(grpc::ServerContext* context,
+                               const v1::RepublishEventsRequest* request,
+                               v1::RepublishEventsResponse* response) override;
 
  private:
   OutboxRelay& relay_;

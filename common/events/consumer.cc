@@ -116,8 +116,9 @@ class EventConsumer::Impl {
     return 1;
   }
 
-  // Applies one event in one transaction with its inbox record.
-  Outcome Apply(const Entry& e, std::string* error) {
+  // Applies one event inside `tx` with its inbox record. On failure the caller rolls
+  // back to the savepoint taken before the call.
+  Outcome ApplyIn(storage::Transaction& tx, const Entry& e, std::string* error) {
     v1::EventEnvelope env;
     auto it = e.fields.find("envelope");
     if (it == e.fields.end() || !env.ParseFromString(it->second)) {
@@ -125,7 +126,8 @@ class EventConsumer::Impl {
       return Outcome::kFailed;
     }
     bool duplicate = false;
-    const absl::Status s = c_.db_.Write([&](storage::Transaction& tx) -> absl::Status {
+    const auto handler = c_.handlers_.find(env.event_type());
+    const absl::Status s = [&]() -> absl::Status {
       PCMD_ASSIGN_OR_RETURN(
           auto seen, tx.QueryOne("SELECT 1 FROM inbox WHERE event_id = ?1", {env.event_id()}));
       PCMD_ASSIGN_OR_RETURN(
@@ -142,9 +144,7 @@ class EventConsumer::Impl {
             absl::StrCat("out of order: ", env.aggregate_type(), " ", env.aggregate_id(),
                          " is at sequence ", last_sequence, ", this event is ", env.sequence()));
       }
-      if (auto h = c_.handlers_.find(env.event_type()); h != c_.handlers_.end()) {
-        PCMD_RETURN_IF_ERROR(h->second(tx, env));
-      }
+      if (handler != c_.handlers_.end()) PCMD_RETURN_IF_ERROR(handler->second(tx, env));
       PCMD_RETURN_IF_ERROR(
           tx.Execute("INSERT INTO inbox(event_id, event_type, apply_unix_ms) VALUES (?1, ?2, ?3)",
                      {env.event_id(), env.event_type(), absl::ToUnixMillis(c_.clock_.Now())}));
@@ -153,15 +153,38 @@ class EventConsumer::Impl {
           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(producer, aggregate_type, aggregate_id) "
           "DO UPDATE SET last_sequence = excluded.last_sequence",
           {env.producer(), env.aggregate_type(), env.aggregate_id(), env.sequence()});
-    });
+    }();
     if (!s.ok()) {
       *error = s.ToString();
       return Outcome::kFailed;
     }
-    if (duplicate || c_.handlers_.find(env.event_type()) == c_.handlers_.end()) {
-      return Outcome::kSkipped;
-    }
+    if (duplicate || handler == c_.handlers_.end()) return Outcome::kSkipped;
     return Outcome::kApplied;
+  }
+
+  // Applies a batch in one durable transaction (one fsync for the batch, not one per
+  // event), each event under its own savepoint so that a failing event is rolled back
+  // alone. Outcomes count only once the transaction has committed.
+  std::vector<Outcome> ApplyBatch(const std::vector<Entry>& entries,
+                                  std::vector<std::string>* errors) {
+    std::vector<Outcome> outcomes(entries.size(), Outcome::kFailed);
+    errors->assign(entries.size(), "");
+    const absl::Status committed = c_.db_.Write([&](storage::Transaction& tx) -> absl::Status {
+      for (size_t i = 0; i < entries.size(); ++i) {
+        PCMD_RETURN_IF_ERROR(tx.Execute("SAVEPOINT pcmd_event"));
+        outcomes[i] = ApplyIn(tx, entries[i], &(*errors)[i]);
+        if (outcomes[i] == Outcome::kFailed) {
+          PCMD_RETURN_IF_ERROR(tx.Execute("ROLLBACK TO pcmd_event"));
+        }
+        PCMD_RETURN_IF_ERROR(tx.Execute("RELEASE pcmd_event"));
+      }
+      return absl::OkStatus();
+    });
+    if (!committed.ok()) {
+      outcomes.assign(entries.size(), Outcome::kFailed);
+      errors->assign(entries.size(), committed.ToString());
+    }
+    return outcomes;
   }
 
   absl::Status DeadLetter(const Entry& e, const std::string& error, int64_t attempts) {
@@ -192,11 +215,13 @@ class EventConsumer::Impl {
   // Applies, then acknowledges or (after too many attempts) dead-letters.
   absl::StatusOr<int> Process(const std::vector<Entry>& entries, bool reclaimed) {
     int applied = 0;
-    std::vector<std::string> to_ack_ids;
     std::map<std::string, std::vector<std::string>> acks;
-    for (const Entry& e : entries) {
-      std::string error;
-      const Outcome outcome = Apply(e, &error);
+    std::vector<std::string> errors;
+    const std::vector<Outcome> outcomes = ApplyBatch(entries, &errors);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      const std::string& error = errors[i];
+      const Outcome outcome = outcomes[i];
       if (outcome == Outcome::kApplied) ++applied;
       if (outcome != Outcome::kFailed) {
         acks[e.stream].push_back(e.id);

@@ -58,6 +58,11 @@ class EventsTest : public ::testing::Test {
                 if (fail_.load()) return absl::InternalError("handler is broken");
                 v1::TipReceived tip;
                 if (!env.payload().UnpackTo(&tip)) return absl::InvalidArgumentError("bad payload");
+                if (tip.unit_code() == "poison") {
+                  // Write first, then fail: the savepoint must undo the write.
+                  (void)tx.Execute("INSERT INTO tips_per_unit(unit, n) VALUES ('poison', 1)");
+                  return absl::InternalError("cannot count this unit");
+                }
                 return tx.Execute(
                     "INSERT INTO tips_per_unit(unit, n) VALUES (?1, 1) "
                     "ON CONFLICT(unit) DO UPDATE SET n = n + 1",
@@ -184,6 +189,19 @@ TEST_F(EventsTest, DeadLettersAPoisonEventAndAppliesItOnceWhenReplayed) {
   EXPECT_EQ(Count("268"), 1);
   EXPECT_TRUE(consumer->ListDeadLetters()->empty());
   EXPECT_EQ(consumer->ReplayDeadLetters("0-1").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(EventsTest, AppliesTheRestOfABatchWhenOneEventFailsAndUndoesWhatTheFailureWrote) {
+  ASSERT_TRUE(Produce("1", "268").ok());
+  ASSERT_TRUE(Produce("2", "poison").ok());
+  ASSERT_TRUE(Produce("3", "001").ok());
+  ASSERT_EQ(*relay_.PublishBatch(), 3);
+  auto consumer = MakeConsumer("plans-1");
+  EXPECT_EQ(PollUntil(*consumer, 2), 2);
+  EXPECT_EQ(Count("268"), 1);
+  EXPECT_EQ(Count("001"), 1);
+  EXPECT_EQ(Count("poison"), 0);
+  EXPECT_EQ(consumer->Stats()->applied, 2);
 }
 
 TEST_F(EventsTest, RebuildsDerivedDataFromTheBeginningAfterAReset) {
