@@ -227,7 +227,7 @@ absl::StatusOr<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
     absl::MutexLock lock(&db->write_mu_);
     db->writer_ = std::move(writer);
   }
-  PCMD_RETURN_IF_ERROR(db->Migrate(migrations));
+  if (options.migrate) PCMD_RETURN_IF_ERROR(db->Migrate(migrations));
   return db;
 }
 

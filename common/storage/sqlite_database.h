@@ -106,6 +106,9 @@ struct DatabaseOptions {
   std::string path;
   int busy_timeout_ms = 5000;
   int max_readers = 4;
+  // False opens the file as it is, without checking or applying migrations (tools
+  // that inspect a service's file, such as pcmd-audit).
+  bool migrate = true;
 };
 
 class SqliteDatabase {
