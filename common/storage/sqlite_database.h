@@ -153,6 +153,23 @@ class SqliteDatabase {
   int open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
 };
 
+// Reads one record: runs `find` (Transaction& → absl::StatusOr<std::optional<T>>) in
+// a read transaction and returns what it found. Errors: NOT_FOUND with `not_found`
+// as the message when it finds nothing; find's and storage errors.
+template <typename T, typename Find>
+absl::StatusOr<T> ReadOne(SqliteDatabase& db, Find find, absl::string_view not_found) {
+  std::optional<T> found;
+  absl::Status status = db.Read([&](Transaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<T>> result = find(tx);
+    if (!result.ok()) return result.status();
+    found = *std::move(result);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!found.has_value()) return absl::NotFoundError(not_found);
+  return *std::move(found);
+}
+
 }  // namespace pcmd::storage
 
 #endif  // PCMD_COMMON_STORAGE_SQLITE_DATABASE_H_

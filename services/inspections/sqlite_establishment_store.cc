@@ -97,15 +97,9 @@ absl::StatusOr<v1::Establishment> SqliteEstablishmentStore::CreateEstablishment(
 }
 
 absl::StatusOr<v1::Establishment> SqliteEstablishmentStore::GetEstablishment(absl::string_view id) {
-  std::optional<v1::Establishment> found;
-  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(found, Find(tx, id));
-    return absl::OkStatus();
-  }));
-  if (!found.has_value()) {
-    return absl::NotFoundError(absl::StrCat("establishment ", kPrefix, id, " not found"));
-  }
-  return *std::move(found);
+  return storage::ReadOne<v1::Establishment>(
+      db_, [&](Transaction& tx) { return Find(tx, id); },
+      absl::StrCat("establishment ", kPrefix, id, " not found"));
 }
 
 void RegisterInspectionsHandlers(events::EventConsumer& consumer) {

@@ -111,14 +111,9 @@ absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
 }
 
 absl::StatusOr<v1::Tip> SqliteTipStore::GetTip(absl::string_view tip_id) {
-  std::optional<v1::Tip> found;
-  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(found, Find(tx, tip_id));
-    return absl::OkStatus();
-  }));
-  if (!found.has_value())
-    return absl::NotFoundError(absl::StrCat("tip tips/", tip_id, " not found"));
-  return *std::move(found);
+  return storage::ReadOne<v1::Tip>(
+      db_, [&](Transaction& tx) { return Find(tx, tip_id); },
+      absl::StrCat("tip tips/", tip_id, " not found"));
 }
 
 }  // namespace pcmd::intake

@@ -94,14 +94,9 @@ absl::StatusOr<v1::Unit> SqliteUnitStore::CreateUnit(const v1::Unit& unit) {
 }
 
 absl::StatusOr<v1::Unit> SqliteUnitStore::GetUnit(absl::string_view code) {
-  std::optional<v1::Unit> found;
-  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(found, Find(tx, code));
-    return absl::OkStatus();
-  }));
-  if (!found.has_value())
-    return absl::NotFoundError(absl::StrCat("unit units/", code, " not found"));
-  return *std::move(found);
+  return storage::ReadOne<v1::Unit>(
+      db_, [&](Transaction& tx) { return Find(tx, code); },
+      absl::StrCat("unit units/", code, " not found"));
 }
 
 void RegisterPlansHandlers(events::EventConsumer& consumer) {

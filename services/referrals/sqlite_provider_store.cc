@@ -103,15 +103,9 @@ absl::StatusOr<v1::Provider> SqliteProviderStore::CreateProvider(absl::string_vi
 }
 
 absl::StatusOr<v1::Provider> SqliteProviderStore::GetProvider(absl::string_view id) {
-  std::optional<v1::Provider> found;
-  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(found, Find(tx, id));
-    return absl::OkStatus();
-  }));
-  if (!found.has_value()) {
-    return absl::NotFoundError(absl::StrCat("provider ", kPrefix, id, " not found"));
-  }
-  return *std::move(found);
+  return storage::ReadOne<v1::Provider>(
+      db_, [&](Transaction& tx) { return Find(tx, id); },
+      absl::StrCat("provider ", kPrefix, id, " not found"));
 }
 
 }  // namespace pcmd::referrals
