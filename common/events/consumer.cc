@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -289,11 +290,6 @@ class EventConsumer::Impl {
     for (size_t i = 0; i < streams.size(); ++i) args.push_back(">");
     PCMD_ASSIGN_OR_RETURN(RedisReply r,
                           c_.redis_.Command(args, c_.options_.block + absl::Seconds(5)));
-    if (r.type == RedisReply::Type::kError && r.str.rfind("NOGROUP", 0) == 0) {
-      // Redis lost its data (restart without AOF): recreate the groups next time.
-      c_.groups_ready_ = false;
-      return absl::UnavailableError(r.str);
-    }
     PCMD_RETURN_IF_ERROR(ReplyError(r, "XREADGROUP"));
     if (r.is_nil()) return 0;
     int applied = 0;
@@ -317,9 +313,15 @@ class EventConsumer::Impl {
 absl::StatusOr<int> EventConsumer::PollOnce() {
   Impl impl(*this);
   PCMD_RETURN_IF_ERROR(impl.EnsureGroups());
-  PCMD_ASSIGN_OR_RETURN(int reclaimed, impl.Reclaim());
-  PCMD_ASSIGN_OR_RETURN(int fresh, impl.ReadNew());
-  return reclaimed + fresh;
+  absl::StatusOr<int> reclaimed = impl.Reclaim();
+  absl::StatusOr<int> fresh = reclaimed.ok() ? impl.ReadNew() : reclaimed;
+  if (!fresh.ok()) {
+    // Redis lost its data (restart without AOF, a new volume): the streams and groups
+    // are gone. Create them again on the next poll; republishing refills the streams.
+    if (absl::StrContains(fresh.status().message(), "NOGROUP")) groups_ready_ = false;
+    return fresh.status();
+  }
+  return *reclaimed + *fresh;
 }
 
 absl::StatusOr<ConsumerStats> EventConsumer::Stats() {

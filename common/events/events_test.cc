@@ -204,6 +204,20 @@ TEST_F(EventsTest, AppliesTheRestOfABatchWhenOneEventFailsAndUndoesWhatTheFailur
   EXPECT_EQ(consumer->Stats()->applied, 2);
 }
 
+TEST_F(EventsTest, RecoversWhenRedisLosesItsStreamsAndGroups) {
+  ASSERT_TRUE(Produce("1", "268").ok());
+  ASSERT_EQ(*relay_.PublishBatch(), 1);
+  auto consumer = MakeConsumer("plans-1");
+  EXPECT_EQ(PollUntil(*consumer, 1), 1);
+  RedisClient raw(redis_.address());
+  ASSERT_TRUE(raw.Command({"FLUSHALL"}).ok());
+  EXPECT_FALSE(consumer->PollOnce().ok());  // The group is gone...
+  ASSERT_TRUE(Produce("2", "268").ok());
+  ASSERT_EQ(*relay_.PublishBatch(), 1);
+  EXPECT_EQ(PollUntil(*consumer, 1), 1);  // ...and comes back.
+  EXPECT_EQ(Count("268"), 2);
+}
+
 TEST_F(EventsTest, RebuildsDerivedDataFromTheBeginningAfterAReset) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(Produce(absl::StrCat(i), "268").ok());
   ASSERT_EQ(*relay_.PublishBatch(), 4);

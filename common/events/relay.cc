@@ -49,22 +49,30 @@ absl::StatusOr<int> OutboxRelay::PublishBatch() {
   const std::string stream = StreamFor(options_.producer);
   std::vector<std::vector<std::string>> commands;
   commands.reserve(batch.size());
+  // Entries older than the retention are trimmed (approximately, which is cheap);
+  // the outbox keeps them as long, so a stream can always be rebuilt from there.
+  const std::string min_id =
+      absl::StrCat(absl::ToUnixMillis(clock_.Now() - options_.retention), "-0");
   for (const Pending& p : batch) {
-    commands.push_back(
-        {"XADD", stream, "*", "id", p.event_id, "type", p.event_type, "envelope", p.envelope});
+    commands.push_back({"XADD", stream, "MINID", "~", min_id, "*", "id", p.event_id, "type",
+                        p.event_type, "envelope", p.envelope});
   }
   PCMD_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_.Pipeline(commands));
-  // Only the leading run of successful XADDs is marked, so order is never broken: a
-  // failed event is retried before anything after it is considered published.
+  // Only the leading run of accepted XADDs is marked published. When Redis refuses one
+  // (out of memory, say), the pipelined ones after it may still have landed; they are
+  // published again with it later, and consumers skip the copies and wait for the
+  // missing predecessor, so the effect stays in order.
   size_t ok = 0;
   while (ok < replies.size() && replies[ok].type == RedisReply::Type::kString) ++ok;
   if (ok > 0) {
     const int64_t now = absl::ToUnixMillis(clock_.Now());
-    PCMD_RETURN_IF_ERROR(db_.Write([&](storage::Transaction& tx) {
-      return tx.Execute(
-          "UPDATE outbox SET publish_unix_ms = ?1 WHERE seq >= ?2 AND seq <= ?3 "
-          "AND publish_unix_ms IS NULL",
-          {now, batch.front().seq, batch[ok - 1].seq});
+    PCMD_RETURN_IF_ERROR(db_.Write([&](storage::Transaction& tx) -> absl::Status {
+      // Exactly the events sent, not a range: RepublishSince may have unmarked others.
+      for (size_t i = 0; i < ok; ++i) {
+        PCMD_RETURN_IF_ERROR(tx.Execute("UPDATE outbox SET publish_unix_ms = ?1 WHERE seq = ?2",
+                                        {now, batch[i].seq}));
+      }
+      return absl::OkStatus();
     }));
   }
   if (ok < replies.size()) {

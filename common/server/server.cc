@@ -101,8 +101,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
 RunningServer::~RunningServer() { Shutdown(); }
 
 void RunningServer::Shutdown() {
-  if (shut_down_) return;
-  shut_down_ = true;
+  if (shut_down_.exchange(true)) return;
   if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace_));
   server_->Wait();

@@ -11,6 +11,7 @@
 #ifndef PCMD_COMMON_SERVER_SERVER_H_
 #define PCMD_COMMON_SERVER_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,7 +72,7 @@ class RunningServer {
   int port_;
   std::vector<std::string> names_;
   absl::Duration grace_;
-  bool shut_down_ = false;
+  std::atomic<bool> shut_down_{false};
 };
 
 // Builds and starts a server for `services`, each reported SERVING under its name and

@@ -69,6 +69,19 @@ TEST_F(EstablishmentsTest, NamesEveryInvalidField) {
                                            "unit_code"));
 }
 
+TEST_F(EstablishmentsTest, PublishesEstablishmentRegisteredOnceWithTheRecord) {
+  ASSERT_TRUE(establishments_.Create(Massage("reg-1")).ok());
+  ASSERT_TRUE(establishments_.Create(Massage("reg-1")).ok());  // A retry adds nothing.
+  std::vector<std::string> types;
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
+                   auto rows = tx.Query("SELECT event_type FROM outbox ORDER BY seq");
+                   for (const auto& r : *rows) types.push_back(r.Text(0));
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_THAT(types, ::testing::ElementsAre("pcmd.events.v1.EstablishmentRegistered"));
+}
+
 TEST_F(EstablishmentsTest, AnswersNotFoundForAnUnknownBusiness) {
   EXPECT_EQ(establishments_.Get("establishments/none").status().code(),
             absl::StatusCode::kNotFound);

@@ -72,23 +72,29 @@ absl::StatusOr<std::optional<v1::Establishment>> Find(Transaction& tx, absl::str
 
 std::span<const storage::Migration> InspectionsMigrations() { return kMigrations; }
 
+absl::Status SqliteEstablishmentStore::InsertWithEvents(Transaction& tx,
+                                                        const v1::Establishment& e) {
+  PCMD_RETURN_IF_ERROR(tx.Execute(
+      absl::StrCat("INSERT INTO establishments(", kColumns,
+                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+      {std::string(absl::string_view(e.name()).substr(kPrefix.size())), e.display_name(),
+       int64_t{e.business_type()}, e.business_registration_number(), e.address(), e.unit_code(),
+       int64_t{e.status()}, TimeUtil::TimestampToMilliseconds(e.create_time())}));
+  events::v1::EstablishmentRegistered registered;
+  registered.set_establishment(e.name());
+  registered.set_business_type(e.business_type());
+  registered.set_unit_code(e.unit_code());
+  return outbox_.Append(tx, "establishment", e.name(), registered).status();
+}
+
 absl::StatusOr<v1::Establishment> SqliteEstablishmentStore::CreateEstablishment(
     absl::string_view request_id, absl::string_view fingerprint, const v1::Establishment& e) {
   std::optional<v1::Establishment> result;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(
-        std::string name,
-        storage::CreateOnce(tx, "CreateEstablishment", request_id, fingerprint, e.name(),
-                            absl::ToUnixMillis(clock_.Now()), [&] {
-                              return tx.Execute(
-                                  absl::StrCat("INSERT INTO establishments(", kColumns,
-                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-                                  {std::string(absl::string_view(e.name()).substr(kPrefix.size())),
-                                   e.display_name(), int64_t{e.business_type()},
-                                   e.business_registration_number(), e.address(), e.unit_code(),
-                                   int64_t{e.status()},
-                                   TimeUtil::TimestampToMilliseconds(e.create_time())});
-                            }));
+    PCMD_ASSIGN_OR_RETURN(std::string name,
+                          storage::CreateOnce(tx, "CreateEstablishment", request_id, fingerprint,
+                                              e.name(), absl::ToUnixMillis(clock_.Now()),
+                                              [&] { return InsertWithEvents(tx, e); }));
     PCMD_ASSIGN_OR_RETURN(result, Find(tx, absl::string_view(name).substr(kPrefix.size())));
     return absl::OkStatus();
   }));

@@ -28,6 +28,9 @@ class SqliteEstablishmentStore : public EstablishmentStore {
   absl::StatusOr<v1::Establishment> GetEstablishment(absl::string_view id) override;
 
  private:
+  // Inserts the establishment and appends EstablishmentRegistered in `tx`.
+  absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Establishment& e);
+
   storage::SqliteDatabase& db_;
   events::Outbox& outbox_;
   const Clock& clock_;

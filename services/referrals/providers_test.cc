@@ -73,6 +73,21 @@ TEST_F(ProvidersTest, NamesEachBadServiceByIndexAndStoresNothing) {
       << "the failed request must not have consumed its request_id";
 }
 
+TEST_F(ProvidersTest, PublishesProviderRegisteredOnceWithTheRecord) {
+  ASSERT_TRUE(providers_.Create(HealthCentre("p-1")).ok());
+  ASSERT_TRUE(providers_.Create(HealthCentre("p-1")).ok());
+  int64_t events = -1;
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
+                   auto row = tx.QueryOne(
+                       "SELECT COUNT(*) FROM outbox "
+                       "WHERE event_type = 'pcmd.events.v1.ProviderRegistered'");
+                   events = (*row)->Int(0);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_EQ(events, 1);
+}
+
 TEST_F(ProvidersTest, RequiresAtLeastOneService) {
   v1::CreateProviderRequest none = HealthCentre("p-3");
   none.clear_services();
