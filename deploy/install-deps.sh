@@ -57,7 +57,9 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   sudo_cmd=()
   if [[ $EUID -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1; then
-      sudo_cmd=(sudo)
+      # Without a terminal (CI) sudo cannot ask for a password: fail fast with sudo's
+      # own message instead of hanging.
+      if [[ -t 0 ]]; then sudo_cmd=(sudo); else sudo_cmd=(sudo -n); fi
     else
       echo "install-deps: missing Debian packages: ${missing[*]}" >&2
       echo "install-deps: need root or sudo to install them; run as root or install sudo." >&2

@@ -278,7 +278,8 @@ if command -v ss >/dev/null 2>&1; then check_ports; fi
 # ---- 2. deps + build -----------------------------------------------------------
 if [[ "$no_build" != 1 ]]; then
   "$REPO/deploy/install-deps.sh"
-  "$REPO/deploy/build.sh" --type Release --build-dir "$REPO/build/release"
+  # Build where the binaries are taken from, so PCMD_BIN_DIR never runs stale ones.
+  "$REPO/deploy/build.sh" --type Release --build-dir "$bin_dir"
 fi
 
 health_bin="$bin_dir/tools/pcmd-health"

@@ -4,6 +4,7 @@
 #include <future>
 #include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "common/testing/temp_dir.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -23,8 +24,10 @@ using pcmd::testing::v1::EchoService;
 
 class SlowEcho final : public EchoService::Service {
  public:
+  absl::Notification started;
   grpc::Status Echo(grpc::ServerContext*, const EchoRequest* request,
                     EchoResponse* response) override {
+    if (!started.HasBeenNotified()) started.Notify();
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(request->delay_ms(), 10000)));
     response->set_text(request->text());
     return grpc::Status::OK;
@@ -95,7 +98,8 @@ TEST(RunningServer, LetsAnInFlightCallFinishDuringShutdown) {
     grpc::Status s = stub->Echo(&ctx, request, &response);
     return std::make_pair(s, response.text());
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Shut down only once the call is being handled, however slow the machine.
+  ASSERT_TRUE(echo.started.WaitForNotificationWithTimeout(absl::Seconds(30)));
   (*server)->Shutdown();
   auto [status, text] = call.get();
   EXPECT_TRUE(status.ok()) << status.error_message();

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "common/storage/sqlite_database.h"
 #include "common/testing/redis_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -14,14 +15,31 @@
 namespace pcmd::integration {
 namespace {
 
+// The service's event stats; a failed call fails the test (empty stats would make
+// the lag checks pass vacuously).
 events::v1::GetEventStatsResponse Stats(const RunningBinary& b) {
   auto stub = events::v1::EventAdminService::NewStub(
       grpc::CreateChannel(b.target(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   events::v1::GetEventStatsResponse response;
-  (void)stub->GetEventStats(&ctx, {}, &response);
+  const grpc::Status status = stub->GetEventStats(&ctx, {}, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
   return response;
+}
+
+// Tips counted by plans for Thanh Trì (268), read from its own database file.
+int64_t TipsCountedByPlans(const TempDir& dir) {
+  auto db =
+      storage::SqliteDatabase::Open({.path = dir.File("plans/plans.db"), .migrate = false}, {});
+  if (!db.ok()) return -1;
+  int64_t n = -1;
+  (void)(*db)->Read([&](storage::Transaction& tx) -> absl::Status {
+    auto row = tx.QueryOne("SELECT COALESCE(SUM(tips), 0) FROM tip_counts WHERE unit_code = '268'");
+    if (row.ok() && row->has_value()) n = (*row)->Int(0);
+    return absl::OkStatus();
+  });
+  return n;
 }
 
 // Polls until `done` holds or 30 s pass; returns whether it held.
@@ -77,8 +95,10 @@ TEST(EventFlow, ATipReachesPlansAndInspectionsThroughTheBusEvenAcrossARedisResta
   EXPECT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; })) << intake.log();
   EXPECT_TRUE(Eventually([&] { return Stats(plans).applied() == 6; })) << plans.log();
   EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == 6; })) << inspections.log();
+  EXPECT_EQ(TipsCountedByPlans(dir), 3);
   const auto final_stats = Stats(plans);
   EXPECT_EQ(final_stats.dead_letters(), 0);
+  ASSERT_FALSE(final_stats.consumer_lag().empty());
   for (const auto& lag : final_stats.consumer_lag()) EXPECT_EQ(lag.lag(), 0) << lag.stream();
 }
 
@@ -119,12 +139,14 @@ TEST(EventFlow, AnOperatorCanRepublishEverythingWithoutCountingAnythingTwice) {
   // Give plans time to read the copies, then check it skipped them.
   ASSERT_TRUE(Eventually([&] {
     const auto stats = Stats(plans);  // Keep it alive while iterating its lags.
+    if (stats.consumer_lag().empty()) return false;
     for (const auto& lag : stats.consumer_lag()) {
       if (lag.lag() != 0) return false;
     }
     return true;
   }));
   EXPECT_EQ(Stats(plans).applied(), 2);
+  EXPECT_EQ(TipsCountedByPlans(dir), 1);  // Counted once, not twice.
 
   ASSERT_EQ(PcmdEvents(dir, {"dead-letters", "--redis=" + redis.address(), "--group=plans"}, &out),
             0)

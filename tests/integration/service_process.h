@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/redis_server.h"
 #include "common/testing/subprocess.h"
 #include "common/testing/temp_dir.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -47,6 +48,11 @@ class RunningBinary {
         binary.path, "--listen=" + listen, "--port-file=" + port_file,
         "--db=" + dir.File(absl::StrCat(binary.name, "/", binary.name, ".db")),
         "--grace-period=2s"};
+    // Never the developer's Redis on the default port: without a bus given, point at
+    // a port nobody listens on, so the services run with Redis down.
+    bool has_redis = false;
+    for (const std::string& flag : extra) has_redis |= flag.rfind("--redis=", 0) == 0;
+    if (!has_redis) argv.push_back(absl::StrCat("--redis=127.0.0.1:", testing::PickFreePort()));
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Subprocess>(argv, log_);
     port_ = testing::WaitForPortFile(port_file, absl::Seconds(20), process_.get()).value_or(0);
