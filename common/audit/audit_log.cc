@@ -15,7 +15,7 @@ using storage::Transaction;
 
 constexpr char kSeparator = '\x1f';
 
-std::string Hash(int64_t seq, int64_t time_ms, const std::string& agency,
+std::string Hash(absl::string_view key, int64_t seq, int64_t time_ms, const std::string& agency,
                  const std::string& end_user, const std::string& purpose, const std::string& rpc,
                  const std::string& records, const std::string& outcome,
                  const std::string& prev_hash) {
@@ -24,7 +24,7 @@ std::string Hash(int64_t seq, int64_t time_ms, const std::string& agency,
                                           std::string(1, kSeparator));
   unsigned char out[32];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size(), nullptr, 0);
+                     input.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
   return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
@@ -61,7 +61,7 @@ absl::Status AuditLog::Append(Transaction& tx, const AuditRecord& r) {
   const int64_t now = absl::ToUnixMillis(clock_.Now());
   const std::string records = absl::StrJoin(r.records, ",");
   const std::string hash =
-      Hash(seq, now, r.agency, r.end_user, r.purpose, r.rpc, records, r.outcome, prev);
+      Hash(key_, seq, now, r.agency, r.end_user, r.purpose, r.rpc, records, r.outcome, prev);
   return tx.Execute(
       "INSERT INTO audit_log(seq, time_unix_ms, agency, end_user, purpose, rpc, records, "
       "outcome, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -69,7 +69,7 @@ absl::Status AuditLog::Append(Transaction& tx, const AuditRecord& r) {
        storage::Blob{hash}});
 }
 
-absl::StatusOr<AuditHead> AuditLog::Verify(storage::SqliteDatabase& db,
+absl::StatusOr<AuditHead> AuditLog::Verify(storage::SqliteDatabase& db, absl::string_view key,
                                            const std::optional<AuditHead>& anchor) {
   AuditHead head{0, Hex(Genesis())};
   PCMD_RETURN_IF_ERROR(db.Read([&](Transaction& tx) -> absl::Status {
@@ -88,7 +88,7 @@ absl::StatusOr<AuditHead> AuditLog::Verify(storage::SqliteDatabase& db,
         return absl::DataLossError(
             absl::StrCat("audit record ", seq, " does not follow record ", seq - 1));
       }
-      const std::string hash = Hash(seq, row.Int(1), row.Text(2), row.Text(3), row.Text(4),
+      const std::string hash = Hash(key, seq, row.Int(1), row.Text(2), row.Text(3), row.Text(4),
                                     row.Text(5), row.Text(6), row.Text(7), row.Text(8));
       if (hash != row.Text(9)) {
         return absl::DataLossError(absl::StrCat("audit record ", seq, " was altered"));

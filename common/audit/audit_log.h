@@ -2,16 +2,19 @@
 // which RPC, on which records, with what outcome. One append-only, hash-chained table
 // per service, in the service's own database.
 //
-// Each record's hash is BLAKE2b-256 over its sequence number, its fields and the hash
-// of the record before it (32 zero bytes for the first). Verify() recomputes the chain:
+// Each record's hash is BLAKE2b-256, keyed with the deployment's audit key (kept out of
+// the database, see common/crypto/keyring.h), over its sequence number, its fields and
+// the hash of the record before it (32 zero bytes for the first). Without the key,
+// nobody who edits the file can recompute a consistent chain. Verify() recomputes the chain:
 // an edited record breaks its own hash, a removed record leaves a gap in the sequence,
 // and a reordered one breaks the links. Removing records from the end leaves a valid
 // shorter chain; Head() gives (count, hash) to anchor elsewhere (log lines, another
 // system) and Verify() checks the chain against such an anchor.
 //
 // Records hold no plaintext personal data: record names and pseudonyms only. SQLite
-// triggers refuse UPDATE and DELETE, so only someone editing the file by hand can
-// change it — and Verify finds that.
+// triggers refuse UPDATE, DELETE and any INSERT that is not the next record (which
+// also stops INSERT OR REPLACE), so only someone editing the file by hand can change
+// it — and Verify finds that.
 #ifndef PCMD_COMMON_AUDIT_AUDIT_LOG_H_
 #define PCMD_COMMON_AUDIT_AUDIT_LOG_H_
 
@@ -42,7 +45,10 @@ inline constexpr absl::string_view kAuditMigrationSql =
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_only_next BEFORE INSERT ON audit_log "
+    "WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log) "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log only grows at its end'); END;";
 
 struct AuditRecord {
   std::string agency;                // Agency code from the caller's certificate.
@@ -60,23 +66,27 @@ struct AuditHead {
 
 class AuditLog {
  public:
-  // `clock` must outlive the log. Thread-safe (the transaction belongs to the caller).
-  explicit AuditLog(const Clock& clock) : clock_(clock) {}
+  // `key` is the audit key (32 bytes). `clock` must outlive the log. Thread-safe (the
+  // transaction belongs to the caller).
+  AuditLog(std::string key, const Clock& clock) : key_(std::move(key)), clock_(clock) {}
 
   // Appends `record` inside the caller's write transaction, chained to the last one.
   // Errors: INVALID_ARGUMENT when a field holds the unit separator (0x1f) that frames
   // the hashed fields; storage errors.
   absl::Status Append(storage::Transaction& tx, const AuditRecord& record);
 
-  // Recomputes the whole chain. Returns the head when it is intact. Errors: DATA_LOSS
-  // naming the first broken record and how it is broken, or naming the anchor the
-  // chain falls short of or disagrees with.
-  static absl::StatusOr<AuditHead> Verify(storage::SqliteDatabase& db,
+  // Recomputes the whole chain under `key`. Returns the head when it is intact.
+  // Errors: DATA_LOSS naming the first broken record and how it is broken, or naming
+  // the anchor the chain falls short of or disagrees with; storage errors (INTERNAL
+  // when the file has no audit log at all).
+  static absl::StatusOr<AuditHead> Verify(storage::SqliteDatabase& db, absl::string_view key,
                                           const std::optional<AuditHead>& anchor = std::nullopt);
 
+  // The last record's position and hash, to anchor elsewhere. Errors: storage errors.
   static absl::StatusOr<AuditHead> Head(storage::SqliteDatabase& db);
 
  private:
+  std::string key_;
   const Clock& clock_;
 };
 

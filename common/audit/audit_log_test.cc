@@ -11,13 +11,14 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr storage::Migration kMigrations[] = {{1, "audit log", kAuditMigrationSql}};
+const std::string kKey(32, 'k');
 
 class AuditLogTest : public ::testing::Test {
  protected:
   AuditLogTest()
       : clock_(absl::FromUnixSeconds(1732406400)),
         db_(*storage::SqliteDatabase::Open({.path = dir_.File("audit.db")}, kMigrations)),
-        log_(clock_) {
+        log_(kKey, clock_) {
     for (int i = 1; i <= 5; ++i) {
       clock_.Advance(absl::Seconds(1));
       EXPECT_TRUE(db_->Write([&](storage::Transaction& tx) {
@@ -37,6 +38,7 @@ class AuditLogTest : public ::testing::Test {
     ASSERT_TRUE(db_->Write([&](storage::Transaction& tx) -> absl::Status {
                      absl::Status s = tx.Execute("DROP TRIGGER IF EXISTS audit_log_no_update");
                      if (s.ok()) s = tx.Execute("DROP TRIGGER IF EXISTS audit_log_no_delete");
+                     if (s.ok()) s = tx.Execute("DROP TRIGGER IF EXISTS audit_log_only_next");
                      if (s.ok()) s = tx.Execute(sql);
                      return s;
                    })
@@ -44,7 +46,7 @@ class AuditLogTest : public ::testing::Test {
   }
 
   std::string VerifyError(const std::optional<AuditHead>& anchor = std::nullopt) {
-    const auto result = AuditLog::Verify(*db_, anchor);
+    const auto result = AuditLog::Verify(*db_, kKey, anchor);
     EXPECT_EQ(result.status().code(), absl::StatusCode::kDataLoss);
     return std::string(result.status().message());
   }
@@ -56,7 +58,7 @@ class AuditLogTest : public ::testing::Test {
 };
 
 TEST_F(AuditLogTest, VerifiesAnIntactChainAndReportsItsHead) {
-  auto head = AuditLog::Verify(*db_);
+  auto head = AuditLog::Verify(*db_, kKey);
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ(head->count, 5);
   EXPECT_EQ(head->hash_hex, AuditLog::Head(*db_)->hash_hex);
@@ -72,7 +74,36 @@ TEST_F(AuditLogTest, RefusesUpdatesAndDeletesThroughSql) {
                     return tx.Execute("DELETE FROM audit_log WHERE seq = 2");
                   })
                    .ok());
-  EXPECT_EQ(AuditLog::Verify(*db_)->count, 5);
+  EXPECT_EQ(AuditLog::Verify(*db_, kKey)->count, 5);
+}
+
+TEST_F(AuditLogTest, RefusesAnInsertThatIsNotTheNextRecord) {
+  EXPECT_FALSE(db_->Write([](storage::Transaction& tx) {
+                    return tx.Execute(
+                        "INSERT OR REPLACE INTO audit_log VALUES "
+                        "(3, 0, 'a', 'b', 'c', 'd', 'e', 'OK', x'00', x'00')");
+                  })
+                   .ok());
+  EXPECT_EQ(AuditLog::Verify(*db_, kKey)->count, 5);
+}
+
+TEST_F(AuditLogTest, DetectsAChainRewrittenWithoutTheKey) {
+  // Someone with the file but not the key cuts records 3-5 and writes a consistent
+  // chain of their own in their place.
+  Tamper("DELETE FROM audit_log WHERE seq >= 3");
+  AuditLog forger(std::string(32, 'x'), clock_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& tx) {
+                     return forger.Append(tx, {.agency = "CA-HN-PC02",
+                                               .end_user = "nobody",
+                                               .purpose = "tip-handling",
+                                               .rpc = "/x",
+                                               .records = {},
+                                               .outcome = "OK"});
+                   })
+                    .ok());
+  }
+  EXPECT_THAT(VerifyError(), HasSubstr("record 3 was altered"));
 }
 
 TEST_F(AuditLogTest, DetectsAnEditedRecord) {
@@ -100,7 +131,7 @@ TEST_F(AuditLogTest, DetectsRecordsCutFromTheEndAgainstAnAnchor) {
   const AuditHead anchor = *AuditLog::Head(*db_);
   Tamper("DELETE FROM audit_log WHERE seq >= 4");
   // The shorter chain is consistent in itself...
-  EXPECT_EQ(AuditLog::Verify(*db_)->count, 3);
+  EXPECT_EQ(AuditLog::Verify(*db_, kKey)->count, 3);
   // ...but not with the head anchored before.
   EXPECT_THAT(VerifyError(anchor), HasSubstr("removed from its end"));
 }
@@ -116,7 +147,7 @@ TEST_F(AuditLogTest, AcceptsAnAnchorThatTheChainHasGrownPast) {
                                            .outcome = "OK"});
                  })
                   .ok());
-  auto head = AuditLog::Verify(*db_, anchor);
+  auto head = AuditLog::Verify(*db_, kKey, anchor);
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ(head->count, 6);
 }

@@ -1,8 +1,11 @@
 #include "common/crypto/keyring.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -44,23 +47,31 @@ absl::StatusOr<std::string> ReadKey(const std::filesystem::path& file) {
   return key;
 }
 
+// Writes a new key durably: created 0600 (never readable by others, not even
+// briefly), fsynced, renamed into place, and the folder fsynced, so a crash leaves
+// either no key or the whole key, never an empty file with data already sealed by it.
 absl::Status WriteKey(const std::filesystem::path& file) {
   unsigned char key[kKeyBytes];
   randombytes_buf(key, sizeof key);
-  char hex[2 * kKeyBytes + 1];
-  sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+  char hex[2 * kKeyBytes + 2];
+  sodium_bin2hex(hex, sizeof hex - 1, key, sizeof key);
   sodium_memzero(key, sizeof key);
+  hex[2 * kKeyBytes] = '\n';
   const std::string tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << hex << "\n";
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-  }
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot create ", tmp));
+  const bool written = write(fd, hex, 2 * kKeyBytes + 1) == 2 * kKeyBytes + 1 && fsync(fd) == 0;
+  close(fd);
   sodium_memzero(hex, sizeof hex);
-  chmod(tmp.c_str(), 0600);
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot write ", file.string()));
+  if (!written) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  if (std::rename(tmp.c_str(), file.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", file.string()));
+  }
+  const int dir = open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
   return absl::OkStatus();
 }
 
@@ -101,6 +112,11 @@ absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Load(const std::string& folder
     return absl::NotFoundError(absl::StrCat("no index.key in key folder ", folder));
   }
   PCMD_ASSIGN_OR_RETURN(ring->index_key_, ReadKey(index));
+  const std::filesystem::path audit = std::filesystem::path(folder) / "audit.key";
+  if (!std::filesystem::exists(audit)) {
+    return absl::NotFoundError(absl::StrCat("no audit.key in key folder ", folder));
+  }
+  PCMD_ASSIGN_OR_RETURN(ring->audit_key_, ReadKey(audit));
   for (auto& [v, key] : ring->field_keys_) sodium_mlock(key.data(), key.size());
   sodium_mlock(ring->index_key_.data(), ring->index_key_.size());
   return ring;
@@ -111,13 +127,16 @@ absl::Status Keyring::Generate(const std::string& folder) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", folder));
-  chmod(folder.c_str(), 0700);
-  if (!FieldKeyFiles(folder).empty() ||
-      std::filesystem::exists(std::filesystem::path(folder) / "index.key")) {
+  if (chmod(folder.c_str(), 0700) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot restrict ", folder, " to its owner"));
+  }
+  if (!FieldKeyFiles(folder).empty()) {
     return absl::AlreadyExistsError(absl::StrCat("keys already exist in ", folder));
   }
-  PCMD_RETURN_IF_ERROR(WriteKey(std::filesystem::path(folder) / "field-1.key"));
-  return WriteKey(std::filesystem::path(folder) / "index.key");
+  // index.key and audit.key first: a folder with a field key is complete.
+  PCMD_RETURN_IF_ERROR(WriteKey(std::filesystem::path(folder) / "index.key"));
+  PCMD_RETURN_IF_ERROR(WriteKey(std::filesystem::path(folder) / "audit.key"));
+  return WriteKey(std::filesystem::path(folder) / "field-1.key");
 }
 
 absl::StatusOr<int> Keyring::Rotate(const std::string& folder) {
@@ -131,17 +150,19 @@ absl::StatusOr<int> Keyring::Rotate(const std::string& folder) {
 }
 
 std::unique_ptr<Keyring> Keyring::ForTesting(std::map<int, std::string> field_keys,
-                                             std::string index_key) {
+                                             std::string index_key, std::string audit_key) {
   InitSodium();
   auto ring = std::unique_ptr<Keyring>(new Keyring());
   ring->field_keys_ = std::move(field_keys);
   ring->index_key_ = std::move(index_key);
+  ring->audit_key_ = std::move(audit_key);
   return ring;
 }
 
 Keyring::~Keyring() {
   for (auto& [v, key] : field_keys_) sodium_munlock(key.data(), key.size());
   sodium_munlock(index_key_.data(), index_key_.size());
+  sodium_munlock(audit_key_.data(), audit_key_.size());
 }
 
 const std::string* Keyring::field_key(int version) const {

@@ -6,6 +6,8 @@
 //   field-<N>.key   32 random bytes, hex; the AEAD key of version N (1, 2, ...).
 //                   New data is sealed with the highest version; older versions stay
 //                   to open what they sealed, so keys rotate without rewriting rows.
+//   audit.key       32 random bytes, hex; keys the audit log's hash chain, so that
+//                   someone who can edit a database file cannot recompute the chain.
 //   index.key       32 random bytes, hex; the key of blind indexes and pseudonyms.
 //                   One per deployment, shared by every service: the same person gets
 //                   the same pseudonym in intake, inspections and referrals.
@@ -26,12 +28,13 @@ namespace pcmd::crypto {
 
 class Keyring {
  public:
-  // Reads a key folder. Errors: NOT_FOUND when the folder has no field key or no
-  // index key; INVALID_ARGUMENT naming the file when a key is not 64 hex characters;
+  // Reads a key folder. Errors: NOT_FOUND when the folder has no field key, no index
+  // key or no audit key; INVALID_ARGUMENT naming the file when a key is not 64 hex characters;
   // UNAVAILABLE when the folder cannot be read.
   static absl::StatusOr<std::unique_ptr<Keyring>> Load(const std::string& folder);
 
-  // Writes a new folder with field-1.key and index.key from the system's CSPRNG, files
+  // Writes a new folder with field-1.key, index.key and audit.key from the system's
+  // CSPRNG, files
   // readable by the owner only. Errors: ALREADY_EXISTS when keys are there already;
   // UNAVAILABLE when it cannot write.
   static absl::Status Generate(const std::string& folder);
@@ -39,9 +42,10 @@ class Keyring {
   // Adds field-<highest+1>.key to an existing folder and returns its version.
   static absl::StatusOr<int> Rotate(const std::string& folder);
 
-  // For tests: a keyring from given keys (32 bytes each).
+  // For tests: a keyring from given keys (32 bytes each; at least one field key).
   static std::unique_ptr<Keyring> ForTesting(std::map<int, std::string> field_keys,
-                                             std::string index_key);
+                                             std::string index_key,
+                                             std::string audit_key = std::string(32, 'z'));
 
   ~Keyring();
   Keyring(const Keyring&) = delete;
@@ -51,11 +55,13 @@ class Keyring {
   // nullptr when the version is unknown.
   const std::string* field_key(int version) const;
   const std::string& index_key() const { return index_key_; }
+  const std::string& audit_key() const { return audit_key_; }
 
  private:
   Keyring() = default;
   std::map<int, std::string> field_keys_;
   std::string index_key_;
+  std::string audit_key_;
 };
 
 // Seals and opens personal fields with XChaCha20-Poly1305 (libsodium).

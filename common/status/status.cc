@@ -68,6 +68,16 @@ absl::Status InvalidArgumentWithFields(absl::string_view message,
   return status;
 }
 
+absl::Status StatusWithFields(absl::StatusCode code, absl::string_view message,
+                              const std::vector<FieldViolation>& violations) {
+  absl::Status with_fields = InvalidArgumentWithFields(message, violations);
+  absl::Status out(code, message);
+  if (auto payload = with_fields.GetPayload(kBadRequestTypeUrl)) {
+    out.SetPayload(kBadRequestTypeUrl, *payload);
+  }
+  return out;
+}
+
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
   std::vector<FieldViolation> out;
   auto payload = status.GetPayload(kBadRequestTypeUrl);

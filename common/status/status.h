@@ -39,6 +39,11 @@ inline constexpr absl::string_view kBadRequestTypeUrl = "type.googleapis.com/goo
 absl::Status InvalidArgumentWithFields(absl::string_view message,
                                        const std::vector<FieldViolation>& violations);
 
+// Returns a status of `code` (NOT_FOUND, FAILED_PRECONDITION...) that also names the
+// fields it is about, as google.rpc.BadRequest violations.
+absl::Status StatusWithFields(absl::StatusCode code, absl::string_view message,
+                              const std::vector<FieldViolation>& violations);
+
 // Returns the field violations attached to `status`; empty when there are none or the
 // payload cannot be parsed.
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);

@@ -35,6 +35,14 @@ TEST(StatusConversion, KeepsFieldViolationsAcrossTheWire) {
                                                    FieldViolation{"channel", "unknown value 99"}));
 }
 
+TEST(StatusWithFields, KeepsItsCodeAndNamesTheFields) {
+  const absl::Status s =
+      StatusWithFields(absl::StatusCode::kNotFound, "no such unit", {{"parent_code", "unknown"}});
+  const absl::Status back = FromGrpcStatus(ToGrpcStatus(s));
+  EXPECT_EQ(back.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(FieldViolationsOf(back), ElementsAre(FieldViolation{"parent_code", "unknown"}));
+}
+
 TEST(StatusConversion, MapsAnOutOfRangeCodeFromAPeerToUnknown) {
   // 20 is no canonical code yet lies within the enum's value range (0-31), so building
   // it is defined behaviour, as a peer's future code would be.

@@ -71,6 +71,8 @@ TEST_F(DirectoryTest, RefusesACodeThatHoldsADifferentUnit) {
 TEST_F(DirectoryTest, AnswersNotFoundForAnUnknownParentAndWritesNothing) {
   auto orphan = directory_.CreateUnit(Unit("268", "Thanh Trì", v1::UNIT_LEVEL_DISTRICT, "01"));
   EXPECT_EQ(orphan.status().code(), absl::StatusCode::kNotFound);
+  ASSERT_EQ(FieldViolationsOf(orphan.status()).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(orphan.status())[0].field, "parent_code");
   EXPECT_EQ(directory_.GetUnit("units/268").status().code(), absl::StatusCode::kNotFound);
 }
 

@@ -1,6 +1,7 @@
 #include "services/plans/sqlite_unit_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status/status.h"
 #include "common/status/status_macros.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "pcmd/events/v1/plans_events.pb.h"
@@ -71,8 +72,9 @@ absl::StatusOr<v1::Unit> SqliteUnitStore::CreateUnit(const v1::Unit& unit) {
     if (!unit.parent_code().empty()) {
       PCMD_ASSIGN_OR_RETURN(std::optional<v1::Unit> parent, Find(tx, unit.parent_code()));
       if (!parent.has_value()) {
-        return absl::NotFoundError(
-            absl::StrCat("parent_code: unit ", unit.parent_code(), " not found"));
+        return StatusWithFields(absl::StatusCode::kNotFound,
+                                absl::StrCat("parent unit ", unit.parent_code(), " not found"),
+                                {{"parent_code", "names no known unit"}});
       }
     }
     PCMD_RETURN_IF_ERROR(tx.Execute(
