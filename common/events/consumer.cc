@@ -42,7 +42,10 @@ absl::Status ReplyError(const RedisReply& r, absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", r.str));
 }
 
-enum class Outcome { kApplied, kSkipped, kFailed };
+// kWaiting: the event came before its aggregate's predecessor. It is not poison and
+// never goes to dead letters; it stays pending until the predecessor is applied (or
+// brought back by a republish or a dead-letter replay).
+enum class Outcome { kApplied, kSkipped, kWaiting, kFailed };
 
 }  // namespace
 
@@ -127,6 +130,7 @@ class EventConsumer::Impl {
       return Outcome::kFailed;
     }
     bool duplicate = false;
+    bool waiting = false;
     const auto handler = c_.handlers_.find(env.event_type());
     const absl::Status s = [&]() -> absl::Status {
       PCMD_ASSIGN_OR_RETURN(
@@ -141,6 +145,7 @@ class EventConsumer::Impl {
         return absl::OkStatus();
       }
       if (env.sequence() != last_sequence + 1) {
+        waiting = true;
         return absl::FailedPreconditionError(
             absl::StrCat("out of order: ", env.aggregate_type(), " ", env.aggregate_id(),
                          " is at sequence ", last_sequence, ", this event is ", env.sequence()));
@@ -157,7 +162,7 @@ class EventConsumer::Impl {
     }();
     if (!s.ok()) {
       *error = s.ToString();
-      return Outcome::kFailed;
+      return waiting ? Outcome::kWaiting : Outcome::kFailed;
     }
     if (duplicate || handler == c_.handlers_.end()) return Outcome::kSkipped;
     return Outcome::kApplied;
@@ -174,7 +179,7 @@ class EventConsumer::Impl {
       for (size_t i = 0; i < entries.size(); ++i) {
         PCMD_RETURN_IF_ERROR(tx.Execute("SAVEPOINT pcmd_event"));
         outcomes[i] = ApplyIn(tx, entries[i], &(*errors)[i]);
-        if (outcomes[i] == Outcome::kFailed) {
+        if (outcomes[i] == Outcome::kFailed || outcomes[i] == Outcome::kWaiting) {
           PCMD_RETURN_IF_ERROR(tx.Execute("ROLLBACK TO pcmd_event"));
         }
         PCMD_RETURN_IF_ERROR(tx.Execute("RELEASE pcmd_event"));
@@ -224,9 +229,14 @@ class EventConsumer::Impl {
       const std::string& error = errors[i];
       const Outcome outcome = outcomes[i];
       if (outcome == Outcome::kApplied) ++applied;
-      if (outcome != Outcome::kFailed) {
+      if (outcome == Outcome::kApplied || outcome == Outcome::kSkipped) {
         acks[e.stream].push_back(e.id);
         continue;
+      }
+      if (outcome == Outcome::kWaiting) {
+        log::Debug("event_waits_for_predecessor",
+                   {{"group", c_.options_.group}, {"entry", e.id}, {"why", error}});
+        continue;  // Left pending; reclaimed and tried again after claim_idle.
       }
       int64_t attempts = 1;
       if (reclaimed) {

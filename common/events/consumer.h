@@ -4,7 +4,8 @@
 // redelivered event is recognised and skipped: every event takes effect exactly once.
 //
 // - Order: the events of one aggregate are applied in sequence order. An event that
-//   arrives before its predecessor is left unacknowledged and retried later.
+//   arrives before its predecessor is left unacknowledged and retried later; waiting
+//   is not a failure, so it never sends the event to dead letters.
 // - Crashes: entries delivered to a consumer that died stay pending; after
 //   `claim_idle` any consumer of the group takes them over (XAUTOCLAIM).
 // - Poison: an entry delivered `max_attempts` times without success goes to the dead-
