@@ -1,0 +1,37 @@
+#include "services/inspections/access_rules.h"
+
+#include <cstdlib>
+
+#include "common/events/admin_rules.h"
+
+namespace pcmd::inspections {
+namespace {
+
+using K = security::AgencyKind;
+
+// A rule table that does not load is a programming error caught by the tests.
+void Must(const absl::Status& status) {
+  if (!status.ok()) std::abort();
+}
+
+}  // namespace
+
+security::AccessPolicy InspectionsAccessPolicy() {
+  security::AccessPolicy policy;
+  // The agencies that license and inspect risky businesses keep the registry.
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/CreateEstablishment",
+                   .kinds = {K::kInspectionTeam, K::kPolice, K::kCulture, K::kSocialAffairs},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = false}));
+  // Business records (no personal data yet) are shared with every agency working on the
+  // plan.
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/GetEstablishment",
+                   .kinds = {K::kInspectionTeam, K::kPolice, K::kCulture, K::kSocialAffairs,
+                             K::kHealth, K::kMinistry, K::kService},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = false}));
+  Must(events::AddEventAdminRules(policy));
+  return policy;
+}
+
+}  // namespace pcmd::inspections

@@ -1,0 +1,39 @@
+#include "services/intake/access_rules.h"
+
+#include <cstdlib>
+
+#include "common/events/admin_rules.h"
+
+namespace pcmd::intake {
+namespace {
+
+using K = security::AgencyKind;
+
+// A rule table that does not load is a programming error caught by the tests.
+void Must(const absl::Status& status) {
+  if (!status.ok()) std::abort();
+}
+
+}  // namespace
+
+security::AccessPolicy IntakeAccessPolicy() {
+  security::AccessPolicy policy;
+  // Tips come in through police, social-affairs and Team 178 systems (hotlines, walk-ins,
+  // the web form run by them), other ministries, and our own services (a crime suspected
+  // during an inspection).
+  Must(policy.Add(
+      {.method = "/pcmd.intake.v1.IntakeService/SubmitTip",
+       .kinds = {K::kPolice, K::kSocialAffairs, K::kInspectionTeam, K::kMinistry, K::kService},
+       .scope = security::Scope::kOwnUnitSubtree,
+       .personal_data = true}));
+  // Agencies that handle or supervise tips; the procuracy supervises how denunciations are
+  // settled (Criminal Procedure Code Art. 145-147).
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/GetTip",
+                   .kinds = {K::kPolice, K::kSocialAffairs, K::kProcuracy, K::kInspectionTeam},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
+  Must(events::AddEventAdminRules(policy));
+  return policy;
+}
+
+}  // namespace pcmd::intake
