@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -41,6 +42,9 @@ void DefineServerOptions(Config& config, absl::string_view default_listen) {
   config.DefineDuration("grace-period", absl::Seconds(10),
                         "time in-flight calls get to finish on SIGTERM");
   config.DefineString("log-level", "info", "debug, info, warning or error");
+  config.DefineString("tls-cert", "", "PEM certificate of this service (mutual TLS)");
+  config.DefineString("tls-key", "", "PEM private key of this service");
+  config.DefineString("tls-ca", "", "PEM CA that client certificates must chain to");
 }
 
 ServerOptions ServerOptionsFrom(const Config& config) {
@@ -49,6 +53,9 @@ ServerOptions ServerOptionsFrom(const Config& config) {
   o.port_file = config.GetString("port-file");
   o.max_message_bytes = static_cast<int>(config.GetInt("max-message-bytes"));
   o.grace_period = config.GetDuration("grace-period");
+  o.tls_cert_file = config.GetString("tls-cert");
+  o.tls_key_file = config.GetString("tls-key");
+  o.tls_ca_file = config.GetString("tls-ca");
   return o;
 }
 
@@ -58,7 +65,37 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  const int tls_files =
+      !options.tls_cert_file.empty() + !options.tls_key_file.empty() + !options.tls_ca_file.empty();
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (tls_files == 3) {
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    std::string cert, key, ca;
+    for (const auto& [path, out] :
+         {std::pair{&options.tls_cert_file, &cert}, std::pair{&options.tls_key_file, &key},
+          std::pair{&options.tls_ca_file, &ca}}) {
+      std::ifstream in(*path);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in || text.str().empty()) {
+        return absl::NotFoundError(absl::StrCat("cannot read TLS file ", *path));
+      }
+      *out = text.str();
+    }
+    ssl.pem_root_certs = ca;
+    ssl.pem_key_cert_pairs.push_back({key, cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  } else if (tls_files == 0) {
+    log::Warning("serving_without_tls",
+                 {{"listen", options.listen},
+                  {"why", "no --tls-cert/--tls-key/--tls-ca: callers are not identified"}});
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    return absl::InvalidArgumentError(
+        "give all of --tls-cert, --tls-key and --tls-ca for mutual TLS, or none of them");
+  }
+  builder.AddListeningPort(options.listen, credentials, &port);
   // gRPC sets SO_REUSEPORT by default, which would let a second instance share the
   // port silently and split the traffic; a busy port must be an error instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -36,6 +36,13 @@ struct ServerOptions {
   // How long in-flight calls may take to finish after a shutdown begins; calls still
   // running after it are cancelled.
   absl::Duration grace_period = absl::Seconds(10);
+  // Mutual TLS: PEM files of this server's certificate and key, and of the CA that
+  // client certificates must chain to. All three set: every client must present a
+  // certificate signed by that CA. None set: plaintext (local debugging only; a
+  // warning is logged). Some set: StartServer refuses to start.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_file;
 };
 
 // Defines the options every service shares (listen, port-file, max-message-bytes,
@@ -77,7 +84,9 @@ class RunningServer {
 
 // Builds and starts a server for `services`, each reported SERVING under its name and
 // the whole server under "". Errors: UNAVAILABLE naming the address when it cannot listen
-// (port in use, no permission); INTERNAL when the port file cannot be written.
+// (port in use, no permission); INVALID_ARGUMENT when only some TLS files are given;
+// NOT_FOUND naming a TLS file that cannot be read; INTERNAL when the port file cannot
+// be written.
 absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
     const ServerOptions& options, const std::vector<HostedService>& services);
 
