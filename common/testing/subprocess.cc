@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ Subprocess::Subprocess(const std::vector<std::string>& argv, const std::string& 
   if (pid_ < 0) std::abort();
   if (pid_ == 0) {
     setpgid(0, 0);
+    // A test binary that crashes or is killed by a timeout takes its children (a
+    // redis-server, a service) with it instead of leaving them running.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     // A test binary may have blocked signals; the child must start with none blocked.
     sigset_t none;
     sigemptyset(&none);

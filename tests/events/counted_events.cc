@@ -1,5 +1,7 @@
 #include "tests/events/counted_events.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "pcmd/testing/v1/test_events.pb.h"

@@ -7,6 +7,7 @@
 #define PCMD_TESTS_EVENTS_COUNTED_EVENTS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
