@@ -1,5 +1,6 @@
 #include "services/inspections/establishments.h"
 
+#include "common/events/outbox_testing.h"
 #include "common/status/status.h"
 #include "common/storage/sqlite_database.h"
 #include "gmock/gmock.h"
@@ -72,14 +73,8 @@ TEST_F(EstablishmentsTest, NamesEveryInvalidField) {
 TEST_F(EstablishmentsTest, PublishesEstablishmentRegisteredOnceWithTheRecord) {
   ASSERT_TRUE(establishments_.Create(Massage("reg-1")).ok());
   ASSERT_TRUE(establishments_.Create(Massage("reg-1")).ok());  // A retry adds nothing.
-  std::vector<std::string> types;
-  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
-                   auto rows = tx.Query("SELECT event_type FROM outbox ORDER BY seq");
-                   for (const auto& r : *rows) types.push_back(r.Text(0));
-                   return absl::OkStatus();
-                 })
-                  .ok());
-  EXPECT_THAT(types, ::testing::ElementsAre("pcmd.events.v1.EstablishmentRegistered"));
+  EXPECT_THAT(events::OutboxEventTypes(*db_),
+              ::testing::ElementsAre("pcmd.events.v1.EstablishmentRegistered"));
 }
 
 TEST_F(EstablishmentsTest, AnswersNotFoundForAnUnknownBusiness) {

@@ -1,5 +1,6 @@
 #include "services/intake/tips.h"
 
+#include "common/events/outbox_testing.h"
 #include "common/status/status.h"
 #include "common/storage/sqlite_database.h"
 #include "gmock/gmock.h"
@@ -102,15 +103,9 @@ TEST_F(TipsTest, PublishesTipReceivedAndEstablishmentReportedOnceWithTheTip) {
   v1::SubmitTipRequest bad = ValidRequest("r-2");
   bad.set_unit_code("");
   ASSERT_FALSE(tips_.Submit(bad).ok());  // Nor does a refused request.
-  std::vector<std::string> types;
-  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
-                   auto rows = tx.Query("SELECT event_type FROM outbox ORDER BY seq");
-                   for (const auto& r : *rows) types.push_back(r.Text(0));
-                   return absl::OkStatus();
-                 })
-                  .ok());
-  EXPECT_THAT(types, ::testing::ElementsAre("pcmd.events.v1.TipReceived",
-                                            "pcmd.events.v1.EstablishmentReported"));
+  EXPECT_THAT(
+      events::OutboxEventTypes(*db_),
+      ::testing::ElementsAre("pcmd.events.v1.TipReceived", "pcmd.events.v1.EstablishmentReported"));
 }
 
 TEST_F(TipsTest, AnswersNotFoundForAnUnknownTipAndInvalidArgumentForAMalformedName) {

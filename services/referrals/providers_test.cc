@@ -1,5 +1,6 @@
 #include "services/referrals/providers.h"
 
+#include "common/events/outbox_testing.h"
 #include "common/status/status.h"
 #include "common/storage/sqlite_database.h"
 #include "gmock/gmock.h"
@@ -76,16 +77,8 @@ TEST_F(ProvidersTest, NamesEachBadServiceByIndexAndStoresNothing) {
 TEST_F(ProvidersTest, PublishesProviderRegisteredOnceWithTheRecord) {
   ASSERT_TRUE(providers_.Create(HealthCentre("p-1")).ok());
   ASSERT_TRUE(providers_.Create(HealthCentre("p-1")).ok());
-  int64_t events = -1;
-  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
-                   auto row = tx.QueryOne(
-                       "SELECT COUNT(*) FROM outbox "
-                       "WHERE event_type = 'pcmd.events.v1.ProviderRegistered'");
-                   events = (*row)->Int(0);
-                   return absl::OkStatus();
-                 })
-                  .ok());
-  EXPECT_EQ(events, 1);
+  EXPECT_THAT(events::OutboxEventTypes(*db_),
+              ::testing::ElementsAre("pcmd.events.v1.ProviderRegistered"));
 }
 
 TEST_F(ProvidersTest, RequiresAtLeastOneService) {
