@@ -73,11 +73,14 @@ void EventConsumer::OnReset(std::function<absl::Status(storage::Transaction&)> c
 }
 
 void EventConsumer::Start() {
+  absl::MutexLock lock(&lifecycle_mu_);
+  if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] { Run(); });
 }
 
 void EventConsumer::Stop() {
+  absl::MutexLock lock(&lifecycle_mu_);
   stop_ = true;
   if (thread_.joinable()) thread_.join();
 }

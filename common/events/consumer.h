@@ -27,7 +27,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/events/redis_client.h"
 #include "common/ids/clock.h"
@@ -92,8 +94,9 @@ class EventConsumer {
   // Called inside the reset transaction to clear the service's derived data.
   void OnReset(std::function<absl::Status(storage::Transaction&)> clear);
 
-  // Starts the background thread (creating the groups if needed); after Stop it may
-  // be started again.
+  // Starts the background thread (creating the groups if needed); does nothing when it
+  // runs already; after Stop it may be started again. Start and Stop are thread-safe
+  // with each other.
   void Start();
   // Stops it after the current batch. Idempotent.
   void Stop();
@@ -129,7 +132,8 @@ class EventConsumer {
   std::function<absl::Status(storage::Transaction&)> on_reset_;
   bool groups_ready_ = false;
   std::atomic<bool> stop_{false};
-  std::thread thread_;
+  absl::Mutex lifecycle_mu_;  // Serialises Start and Stop.
+  std::thread thread_ ABSL_GUARDED_BY(lifecycle_mu_);
 };
 
 // Stream names.

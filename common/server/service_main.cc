@@ -82,10 +82,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   events::EventAdminServiceImpl admin(relay, consumer.get());
   std::vector<HostedService> hosted = (*bundle)->services();
   hosted.push_back({&admin, events::v1::EventAdminService::service_full_name()});
-  // Both threads run before the server takes calls, so an admin call can never race
-  // their start. Redis may be down now; they retry with backoff and writes go on.
+  // Redis may be down now; the relay retries with backoff and writes go on.
   relay.Start();
-  if (consumer != nullptr) consumer->Start();
   auto server = StartServer(ServerOptionsFrom(config), hosted);
   if (!server.ok()) {
     log::Error("server_start_failed", {{"error", server.status()}});
@@ -93,6 +91,10 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
                  std::string(server.status().message()).c_str());
     return 1;
   }
+  // Only an instance that serves joins its consumer group: one that failed to start
+  // (a busy port) must not take events from the group and apply them to its own file.
+  // Start is a no-op when an admin reset already started it.
+  if (consumer != nullptr) consumer->Start();
   const int sig = WaitForTerminationSignal();
   log::Info("shutdown_started", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*server)->Shutdown();

@@ -102,6 +102,27 @@ TEST(EventFlow, ATipReachesPlansAndInspectionsThroughTheBusEvenAcrossARedisResta
   for (const auto& lag : final_stats.consumer_lag()) EXPECT_EQ(lag.lag(), 0) << lag.stream();
 }
 
+TEST(EventFlow, AnInstanceThatCannotListenLeavesTheEventsToTheOneThatServes) {
+  testing::RedisServer redis;
+  TempDir dir;
+  const std::vector<std::string> bus = {"--redis=" + redis.address()};
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
+  ASSERT_GT(intake.port(), 0) << intake.log();
+  ASSERT_TRUE(Submit(intake, "busy-1").ok());
+  ASSERT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; }));
+  {
+    // A plans instance pointed at a port that is taken (intake's) fails to start...
+    TempDir other;
+    RunningBinary failed(kServices[0], other, intake.target(), bus);
+    ASSERT_EQ(failed.process().Wait(absl::Seconds(15)), std::optional<int>(1)) << failed.log();
+  }
+  // ...and the one that serves still receives the tip.
+  RunningBinary plans(kServices[0], dir, "127.0.0.1:0", bus);
+  ASSERT_GT(plans.port(), 0) << plans.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(plans).applied() == 2; })) << plans.log();
+  EXPECT_EQ(TipsCountedByPlans(dir), 1);
+}
+
 // Runs pcmd-events with `args`; returns its exit code and fills `output`.
 int PcmdEvents(const TempDir& dir, const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> argv = {PCMD_EVENTS_BIN};
