@@ -15,6 +15,9 @@
 #   --log-level LEVEL       PCMD_LOG_LEVEL         services' --log-level (default info)
 #   --no-build              PCMD_NO_BUILD=1        skip install-deps.sh and build.sh
 #   --no-demo               PCMD_NO_DEMO=1         do not run deploy/demo.sh
+#   --insecure              PCMD_INSECURE=1        plaintext gRPC, for local debugging only
+#                                                  (default: mutual TLS with the development
+#                                                  certificates in <state>/certs)
 #   -h, --help                                     show this help
 #
 # More environment variables:
@@ -64,6 +67,7 @@ host="${PCMD_HOST:-127.0.0.1}"
 log_level="${PCMD_LOG_LEVEL:-info}"
 no_build="${PCMD_NO_BUILD:-0}"
 no_demo="${PCMD_NO_DEMO:-0}"
+insecure="${PCMD_INSECURE:-0}"
 bin_dir="${PCMD_BIN_DIR:-$REPO/build/release}"
 startup_timeout="${PCMD_STARTUP_TIMEOUT:-60}"
 stop_grace="${PCMD_STOP_GRACE:-15}"
@@ -93,6 +97,7 @@ while [[ $# -gt 0 ]]; do
       name="${opt#--}"; PORT[${name%-port}]="$val" ;;
     --no-build) no_build=1 ;;
     --no-demo) no_demo=1 ;;
+    --insecure) insecure=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage_error "unknown argument: $opt (try --help)" ;;
   esac
@@ -324,6 +329,19 @@ rotate_log() {
   : >"$f"
 }
 
+# ---- 3b. certificates: every service and caller is identified by mutual TLS ----------
+certs_dir="$state_dir/certs"
+tls_flags=()
+probe_tls=()
+if [[ "$insecure" == 1 ]]; then
+  warn "--insecure: services run WITHOUT TLS; callers are not identified. Local debugging only."
+else
+  # Idempotent: an existing development CA and certificates are kept.
+  "$REPO/deploy/certs.sh" "$certs_dir" >/dev/null
+  probe_tls=("--tls-ca=$certs_dir/ca.crt" "--tls-cert=$certs_dir/operator.crt"
+    "--tls-key=$certs_dir/operator.key")
+fi
+
 # ---- 4. Redis ------------------------------------------------------------------
 rotate_log redis
 redis_log="$(log_file redis)"
@@ -360,11 +378,17 @@ done
 # ---- 5. services -----------------------------------------------------------------
 for n in "${SERVICES[@]}"; do
   rotate_log "$n"
+  tls_flags=()
+  if [[ "$insecure" != 1 ]]; then
+    tls_flags=("--tls-cert=$certs_dir/$n.crt" "--tls-key=$certs_dir/$n.key"
+      "--tls-ca=$certs_dir/ca.crt")
+  fi
   setsid "$bin_dir/services/$n/pcmd-$n" \
     "--listen=$(addr_of "$host" "${PORT[$n]}")" \
     "--db=$state_dir/$n/$n.db" \
     "--redis=127.0.0.1:${PORT[redis]}" \
     "--log-level=$log_level" \
+    ${tls_flags[@]+"${tls_flags[@]}"} \
     </dev/null >>"$(log_file "$n")" 2>&1 &
   PID[$n]=$!
   echo "${PID[$n]}" >"$state_dir/run/$n.pid"
@@ -385,7 +409,8 @@ while [[ ${#healthy[@]} -lt ${#SERVICES[@]} ]]; do
       exit 1
     fi
     if "$health_bin" "--target=$(addr_of "$host" "${PORT[$n]}")" \
-      "--service=${HEALTH_NAME[$n]}" --timeout-ms=1000 >/dev/null 2>&1; then
+      "--service=${HEALTH_NAME[$n]}" --timeout-ms=1000 \
+      ${probe_tls[@]+"${probe_tls[@]}"} >/dev/null 2>&1; then
       healthy[$n]=1
       log "$n is SERVING"
     fi
@@ -421,6 +446,14 @@ for n in "${SERVICES[@]}"; do
 done
 printf '  %-12s %-22s %s\n' redis "$PCMD_REDIS_ADDR" "$(log_file redis)"
 echo
+if [[ "$insecure" != 1 ]]; then
+  echo "Mutual TLS: every caller needs a certificate from $certs_dir/ca.crt."
+  echo "Demo agency certificates are in $certs_dir (police-hanoi, social-affairs-hanoi,"
+  echo "team178-thanhtri, provider-hanoi, ministry-health; operator for pcmd's own tools), e.g."
+  echo "  $bin_dir/tools/pcmd-events stats --target=$(addr_of "$host" "${PORT[plans]}") \\"
+  echo "    --tls-ca=$certs_dir/ca.crt --tls-cert=$certs_dir/operator.crt --tls-key=$certs_dir/operator.key"
+  echo
+fi
 
 if [[ "$no_demo" != 1 && -x "$REPO/deploy/demo.sh" ]]; then
   log "running deploy/demo.sh"

@@ -2,13 +2,15 @@
 // answer is SERVING. Used by deploy/run.sh (and container probes) to wait for a
 // service to be ready.
 //
-//   pcmd-health --target=127.0.0.1:50052 --service=pcmd.intake.v1.IntakeService
+//   pcmd-health --target=127.0.0.1:50052 --service=pcmd.intake.v1.IntakeService \
+//       [--tls-ca=ca.crt --tls-cert=operator.crt --tls-key=operator.key]
 //
 // Exit codes: 0 SERVING; 1 any other answer or no answer within the timeout; 2 bad
 // arguments.
 #include <cstdio>
 
 #include "common/config/config.h"
+#include "common/security/client_channel.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -18,6 +20,7 @@ int main(int argc, char** argv) {
   config.DefineString("target", "127.0.0.1:50051", "host:port of the server");
   config.DefineString("service", "", "service name to ask about; empty asks about the server");
   config.DefineInt("timeout-ms", 2000, "how long to wait for an answer");
+  pcmd::security::DefineClientTlsOptions(config);
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
     std::fprintf(stderr, "pcmd-health: %s\n", std::string(s.message()).c_str());
     return 2;
@@ -26,9 +29,13 @@ int main(int argc, char** argv) {
     std::fputs(config.Usage().c_str(), stdout);
     return 0;
   }
-  auto channel =
-      grpc::CreateChannel(config.GetString("target"), grpc::InsecureChannelCredentials());
-  auto stub = grpc::health::v1::Health::NewStub(channel);
+  auto channel = pcmd::security::ClientChannel(config.GetString("target"),
+                                               pcmd::security::ClientTlsFrom(config));
+  if (!channel.ok()) {
+    std::fprintf(stderr, "pcmd-health: %s\n", std::string(channel.status().message()).c_str());
+    return 2;
+  }
+  auto stub = grpc::health::v1::Health::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::milliseconds(config.GetInt("timeout-ms")));

@@ -10,12 +10,14 @@
 // replay work on Redis directly, so they help even while the consuming service is down.
 // Exit codes: 0 done, 1 the operation failed, 2 bad arguments.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/config/config.h"
 #include "common/events/consumer.h"
+#include "common/security/client_channel.h"
 #include "common/storage/sqlite_database.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -30,9 +32,16 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// A stub over a channel that may fail to build (bad TLS options); the failure comes
+// back as the call's status.
 std::unique_ptr<EventAdminService::Stub> Admin(const pcmd::Config& config) {
-  return EventAdminService::NewStub(
-      grpc::CreateChannel(config.GetString("target"), grpc::InsecureChannelCredentials()));
+  auto channel = pcmd::security::ClientChannel(config.GetString("target"),
+                                               pcmd::security::ClientTlsFrom(config));
+  if (!channel.ok()) {
+    std::fprintf(stderr, "pcmd-events: %s\n", std::string(channel.status().message()).c_str());
+    std::exit(2);
+  }
+  return EventAdminService::NewStub(*channel);
 }
 
 void SetDeadline(grpc::ClientContext& ctx) {
@@ -144,6 +153,7 @@ int main(int argc, char** argv) {
   config.DefineInt("limit", 100, "how many dead letters to list");
   config.DefineString("confirm", "", "must be RESET for reset");
   config.DefineString("since", "", "RFC 3339 instant for republish");
+  pcmd::security::DefineClientTlsOptions(config);
   if (absl::Status s = config.Parse(argc - 1, argv + 1); !s.ok()) {
     std::fprintf(stderr, "pcmd-events: %s\n", std::string(s.message()).c_str());
     return 2;

@@ -96,6 +96,36 @@ TEST(FourServices, ASecondInstanceOnABusyPortFailsWithAClearMessage) {
   EXPECT_EQ(Health(first.target(), ""), HealthCheckResponse::SERVING);
 }
 
+// Runs pcmd-health against `target` with `extra` flags; returns its exit code.
+int Probe(const TempDir& dir, const std::string& target, std::vector<std::string> extra) {
+  std::vector<std::string> argv = {PCMD_HEALTH_BIN, "--target=" + target, "--timeout-ms=3000"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  Subprocess probe(argv, dir.File("probe.log"));
+  return probe.Wait(absl::Seconds(20)).value_or(-1);
+}
+
+TEST(FourServices, ServeOnlyCallersWithACertificateFromTheirCaWhenGivenTls) {
+  TempDir dir;
+  const std::string certs = dir.File("certs");
+  Subprocess issue({"/bin/bash", PCMD_CERTS_SCRIPT, certs}, dir.File("certs.log"));
+  ASSERT_EQ(issue.Wait(absl::Seconds(60)), std::optional<int>(0));
+  for (const Binary& b : kServices) {
+    const std::string name = b.name;
+    RunningBinary service(
+        b, dir, "127.0.0.1:0",
+        {"--tls-cert=" + certs + "/" + name + ".crt", "--tls-key=" + certs + "/" + name + ".key",
+         "--tls-ca=" + certs + "/ca.crt"});
+    ASSERT_GT(service.port(), 0) << service.log();
+    EXPECT_EQ(Probe(dir, service.target(),
+                    {"--tls-ca=" + certs + "/ca.crt", "--tls-cert=" + certs + "/police-hanoi.crt",
+                     "--tls-key=" + certs + "/police-hanoi.key"}),
+              0)
+        << name;
+    EXPECT_EQ(Probe(dir, service.target(), {}), 1) << name << " answered a plaintext caller";
+    EXPECT_THAT(service.log(), ::testing::Not(HasSubstr("serving_without_tls"))) << name;
+  }
+}
+
 TEST(FourServices, RejectAnUnknownOptionWithExitCodeTwo) {
   TempDir dir;
   Subprocess p({PCMD_INTAKE_BIN, "--no-such-option=1"}, dir.File("log"));
