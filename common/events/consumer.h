@@ -82,6 +82,10 @@ struct DeadLetter {
   int64_t attempts = 0;
 };
 
+// Thread-safety: Start and Stop are safe from any thread. Everything else uses the
+// consumer's one Redis connection and must not run while the background thread does;
+// to read stats from another thread, make a second EventConsumer with the same
+// options (as EventAdminService does).
 class EventConsumer {
  public:
   // `db` (with kInboxMigrationSql applied) and `clock` must outlive the consumer.

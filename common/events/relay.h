@@ -38,6 +38,9 @@ struct OutboxStats {
   int64_t published = 0;  // Published and still retained.
 };
 
+// Thread-safety: Stats, PurgeExpired and RepublishSince may be called from any thread
+// at any time (they only use the database). Start and Stop belong to the owner's
+// thread; PublishBatch must not run while the background thread does.
 class OutboxRelay {
  public:
   // `db` (with kOutboxMigrationSql applied) and `clock` must outlive the relay.

@@ -91,7 +91,9 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
     const ServerOptions& options, const std::vector<HostedService>& services);
 
 // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread created
-// after it, so that WaitForTerminationSignal can receive them synchronously.
+// after it, so that WaitForTerminationSignal can receive SIGTERM and SIGINT
+// synchronously. SIGHUP stays blocked and is thus ignored: a closed terminal does not
+// stop a service.
 void BlockTerminationSignals();
 
 // Waits for SIGTERM or SIGINT and returns its number.

@@ -40,6 +40,16 @@ class Connection {
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                       "PRAGMA foreign_keys=ON;";
     PCMD_RETURN_IF_ERROR(c->ExecScript(pragmas));
+    if (!read_only && path != ":memory:" && !path.empty()) {
+      // SQLite silently keeps another journal mode where WAL is impossible (some network
+      // file systems); the read pool and durability settings assume WAL, so say so.
+      PCMD_ASSIGN_OR_RETURN(std::vector<Row> mode, c->Run("PRAGMA journal_mode", {}, 1));
+      if (mode.empty() || mode[0].Text(0) != "wal") {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "database ", path, " cannot use WAL journaling (journal_mode is ",
+            mode.empty() ? "unknown" : mode[0].Text(0), "); put it on a local file system"));
+      }
+    }
     return c;
   }
 

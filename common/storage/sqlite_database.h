@@ -113,7 +113,8 @@ struct DatabaseOptions {
 
 class SqliteDatabase {
  public:
-  // Opens (creating if needed) and migrates. Errors: INVALID_ARGUMENT for badly
+  // Opens (creating if needed) and migrates. Errors: FAILED_PRECONDITION when the file
+  // cannot be put in WAL mode; INVALID_ARGUMENT for badly
   // numbered migrations; FAILED_PRECONDITION when the file was migrated by a newer
   // build (a version this build does not know), so an old binary never runs on a
   // newer schema; UNAVAILABLE when the file cannot be opened; the migration's error
@@ -130,8 +131,10 @@ class SqliteDatabase {
   // otherwise, returning fn's error. Serialised with other writes.
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn);
 
-  // Runs `fn` in a read transaction over one consistent snapshot; any write it tries
-  // fails. Returns fn's status.
+  // Runs `fn` in a read transaction over one consistent snapshot. Returns fn's status.
+  // On a file, any write `fn` tries fails; on ":memory:" (unit tests) it shares the
+  // writer connection and its writes are rolled back. Neither Read nor Write may be
+  // called from inside `fn` (it would wait for itself).
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn);
 
   // The migrations recorded in this file, in version order.

@@ -13,8 +13,9 @@ namespace pcmd::testing {
 
 class RedisServer {
  public:
-  // Starts redis-server (found on PATH or at /usr/bin/redis-server) and waits until it
-  // answers PING; aborts the test binary when it cannot start within 20 s.
+  // Starts redis-server (/usr/bin/redis-server or /usr/local/bin/redis-server, where Debian and a
+  // local build put it) and waits until it answers PING; aborts the test binary when it cannot
+  // start within 20 s.
   RedisServer();
   ~RedisServer();
 
