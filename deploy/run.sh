@@ -334,12 +334,20 @@ certs_dir="$state_dir/certs"
 tls_flags=()
 probe_tls=()
 if [[ "$insecure" == 1 ]]; then
-  warn "--insecure: services run WITHOUT TLS; callers are not identified. Local debugging only."
+  warn "--insecure: services run WITHOUT TLS; callers name their own agency in the x-pcmd-insecure-agency header. Local debugging only."
+  tls_flags=(--insecure)
 else
   # Idempotent: an existing development CA and certificates are kept.
   "$REPO/deploy/certs.sh" "$certs_dir" >/dev/null
   probe_tls=("--tls-ca=$certs_dir/ca.crt" "--tls-cert=$certs_dir/operator.crt"
     "--tls-key=$certs_dir/operator.key")
+fi
+
+# ---- 3c. keys: field encryption, blind indexes, the audit chain ------------------
+keys_dir="$state_dir/keys"
+if [[ ! -f "$keys_dir/index.key" ]]; then
+  "$bin_dir/tools/pcmd-keys" generate "$keys_dir" >/dev/null
+  log "generated development keys in $keys_dir"
 fi
 
 # ---- 4. Redis ------------------------------------------------------------------
@@ -378,7 +386,6 @@ done
 # ---- 5. services -----------------------------------------------------------------
 for n in "${SERVICES[@]}"; do
   rotate_log "$n"
-  tls_flags=()
   if [[ "$insecure" != 1 ]]; then
     tls_flags=("--tls-cert=$certs_dir/$n.crt" "--tls-key=$certs_dir/$n.key"
       "--tls-ca=$certs_dir/ca.crt")
@@ -388,6 +395,7 @@ for n in "${SERVICES[@]}"; do
     "--db=$state_dir/$n/$n.db" \
     "--redis=127.0.0.1:${PORT[redis]}" \
     "--log-level=$log_level" \
+    "--keys=$keys_dir" \
     ${tls_flags[@]+"${tls_flags[@]}"} \
     </dev/null >>"$(log_file "$n")" 2>&1 &
   PID[$n]=$!

@@ -63,6 +63,9 @@ int Stats(const pcmd::Config& config) {
     std::printf("lag %-28s %lld (pending %lld)\n", lag.stream().c_str(),
                 static_cast<long long>(lag.lag()), static_cast<long long>(lag.pending()));
   }
+  if (!r.bus_error().empty()) {
+    std::printf("consumer figures unavailable: %s\n", r.bus_error().c_str());
+  }
   return 0;
 }
 

@@ -1,6 +1,5 @@
 #include "common/events/admin_service.h"
 
-#include "absl/strings/match.h"
 #include "common/server/handler.h"
 #include "common/status/status.h"
 #include "common/status/status_macros.h"
@@ -10,14 +9,20 @@ namespace pcmd::events {
 grpc::Status EventAdminServiceImpl::GetEventStats(grpc::ServerContext* context,
                                                   const v1::GetEventStatsRequest*,
                                                   v1::GetEventStatsResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
+  return guard_.Run(context, "GetEventStats", [&](Call&) -> absl::Status {
     PCMD_ASSIGN_OR_RETURN(OutboxStats outbox, relay_.Stats());
     response->set_outbox_backlog(outbox.backlog);
     response->set_outbox_published(outbox.published);
     if (consumer_ != nullptr) {
       // The consumer's Redis connection belongs to its thread; stats use their own.
       EventConsumer probe(consumer_->options(), consumer_->database(), Clock::Real());
-      PCMD_ASSIGN_OR_RETURN(ConsumerStats stats, probe.Stats());
+      absl::StatusOr<ConsumerStats> read = probe.Stats();
+      if (!read.ok()) {
+        // The outbox backlog matters most exactly when the bus is down.
+        response->set_bus_error(std::string(read.status().message()));
+        return absl::OkStatus();
+      }
+      ConsumerStats& stats = *read;
       for (const auto& [stream, lag] : stats.lag) {
         auto* l = response->add_consumer_lag();
         l->set_stream(stream);
@@ -31,27 +36,10 @@ grpc::Status EventAdminServiceImpl::GetEventStats(grpc::ServerContext* context,
   });
 }
 
-namespace {
-
-// Until agencies are identified by certificate (the security core), the operations
-// that change state answer only callers on this machine.
-absl::Status RequireLocalCaller(const grpc::ServerContext* context) {
-  const std::string peer = context->peer();
-  if (absl::StartsWith(peer, "ipv4:127.") || absl::StartsWith(peer, "ipv6:[::1]") ||
-      absl::StartsWith(peer, "unix:")) {
-    return absl::OkStatus();
-  }
-  return absl::PermissionDeniedError(
-      "event administration is allowed only from the service's own machine");
-}
-
-}  // namespace
-
 grpc::Status EventAdminServiceImpl::ResetConsumer(grpc::ServerContext* context,
                                                   const v1::ResetConsumerRequest* request,
                                                   v1::ResetConsumerResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
-    PCMD_RETURN_IF_ERROR(RequireLocalCaller(context));
+  return guard_.Run(context, "ResetConsumer", [&](Call&) -> absl::Status {
     if (request->confirm() != "RESET") {
       return InvalidArgumentWithFields("reset not confirmed",
                                        {{"confirm", "must be \"RESET\" to wipe derived data"}});
@@ -72,8 +60,7 @@ grpc::Status EventAdminServiceImpl::ResetConsumer(grpc::ServerContext* context,
 grpc::Status EventAdminServiceImpl::RepublishEvents(grpc::ServerContext* context,
                                                     const v1::RepublishEventsRequest* request,
                                                     v1::RepublishEventsResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
-    PCMD_RETURN_IF_ERROR(RequireLocalCaller(context));
+  return guard_.Run(context, "RepublishEvents", [&](Call&) -> absl::Status {
     if (!request->has_since_time() || request->since_time().nanos() < 0 ||
         request->since_time().nanos() > 999999999 || request->since_time().seconds() < 0) {
       return InvalidArgumentWithFields("since_time is missing or not a valid instant",

@@ -6,16 +6,18 @@
 #include "absl/synchronization/mutex.h"
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
+#include "common/server/guard.h"
 #include "pcmd/events/v1/admin.grpc.pb.h"
 
 namespace pcmd::events {
 
 class EventAdminServiceImpl final : public v1::EventAdminService::Service {
  public:
-  // `relay` must outlive the service; `consumer` may be null (a service that consumes
-  // nothing) and must otherwise outlive it.
-  EventAdminServiceImpl(OutboxRelay& relay, EventConsumer* consumer)
-      : relay_(relay), consumer_(consumer) {}
+  // Every call goes through `guard` (the rules of admin_rules.h). `relay` must outlive
+  // the service; `consumer` may be null (a service that consumes nothing) and must
+  // otherwise outlive it.
+  EventAdminServiceImpl(Guard guard, OutboxRelay& relay, EventConsumer* consumer)
+      : guard_(std::move(guard)), relay_(relay), consumer_(consumer) {}
 
   grpc::Status GetEventStats(grpc::ServerContext* context, const v1::GetEventStatsRequest* request,
                              v1::GetEventStatsResponse* response) override;
@@ -26,6 +28,7 @@ class EventAdminServiceImpl final : public v1::EventAdminService::Service {
                                v1::RepublishEventsResponse* response) override;
 
  private:
+  const Guard guard_;
   OutboxRelay& relay_;
   EventConsumer* consumer_;
   absl::Mutex reset_mu_;  // One reset at a time.

@@ -45,6 +45,8 @@ void DefineServerOptions(Config& config, absl::string_view default_listen) {
   config.DefineString("tls-cert", "", "PEM certificate of this service (mutual TLS)");
   config.DefineString("tls-key", "", "PEM private key of this service");
   config.DefineString("tls-ca", "", "PEM CA that client certificates must chain to");
+  config.DefineBool("insecure", false,
+                    "plaintext, callers name themselves in a header: local debugging only");
 }
 
 ServerOptions ServerOptionsFrom(const Config& config) {
@@ -56,6 +58,7 @@ ServerOptions ServerOptionsFrom(const Config& config) {
   o.tls_cert_file = config.GetString("tls-cert");
   o.tls_key_file = config.GetString("tls-key");
   o.tls_ca_file = config.GetString("tls-ca");
+  o.insecure = config.GetBool("insecure");
   return o;
 }
 
@@ -68,6 +71,10 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
   const int tls_files =
       !options.tls_cert_file.empty() + !options.tls_key_file.empty() + !options.tls_ca_file.empty();
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (options.insecure && tls_files != 0) {
+    return absl::InvalidArgumentError(
+        "--insecure and TLS files exclude each other: give one or the other");
+  }
   if (tls_files == 3) {
     grpc::SslServerCredentialsOptions ssl(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
@@ -86,11 +93,18 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
     ssl.pem_root_certs = ca;
     ssl.pem_key_cert_pairs.push_back({key, cert});
     credentials = grpc::SslServerCredentials(ssl);
-  } else if (tls_files == 0) {
-    log::Warning("serving_without_tls",
+  } else if (tls_files == 0 && options.insecure) {
+    log::Warning("INSECURE_MODE",
                  {{"listen", options.listen},
-                  {"why", "no --tls-cert/--tls-key/--tls-ca: callers are not identified"}});
+                  {"why",
+                   "--insecure: plaintext, and callers name their own agency in a header. "
+                   "Anyone who can reach this port can read and change everything. "
+                   "Local debugging only; never in production"}});
     credentials = grpc::InsecureServerCredentials();
+  } else if (tls_files == 0) {
+    return absl::InvalidArgumentError(
+        "no TLS: give --tls-cert, --tls-key and --tls-ca for mutual TLS (or --insecure, for "
+        "local debugging only)");
   } else {
     return absl::InvalidArgumentError(
         "give all of --tls-cert, --tls-key and --tls-ca for mutual TLS, or none of them");

@@ -38,11 +38,13 @@ struct ServerOptions {
   absl::Duration grace_period = absl::Seconds(10);
   // Mutual TLS: PEM files of this server's certificate and key, and of the CA that
   // client certificates must chain to. All three set: every client must present a
-  // certificate signed by that CA. None set: plaintext (local debugging only; a
-  // warning is logged). Some set: StartServer refuses to start.
+  // certificate signed by that CA. None set: refused unless `insecure`.
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_ca_file;
+  // Plaintext without caller certificates, for local debugging only. Must be asked for
+  // explicitly (--insecure): without TLS files and without it, StartServer refuses.
+  bool insecure = false;
 };
 
 // Defines the options every service shares (listen, port-file, max-message-bytes,
@@ -84,7 +86,8 @@ class RunningServer {
 
 // Builds and starts a server for `services`, each reported SERVING under its name and
 // the whole server under "". Errors: UNAVAILABLE naming the address when it cannot listen
-// (port in use, no permission); INVALID_ARGUMENT when only some TLS files are given;
+// (port in use, no permission); INVALID_ARGUMENT when only some TLS files are given,
+// when none is given without `insecure`, or when both are;
 // NOT_FOUND naming a TLS file that cannot be read; INTERNAL when the port file cannot
 // be written.
 absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(

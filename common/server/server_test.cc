@@ -52,6 +52,7 @@ TEST(StartServer, ServesHealthPerServiceOnAFreePortAndWritesThePortFile) {
   pcmd::testing::TempDir dir;
   SlowEcho echo;
   ServerOptions options;
+  options.insecure = true;
   options.port_file = dir.File("port");
   auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
   ASSERT_TRUE(server.ok()) << server.status();
@@ -72,9 +73,10 @@ TEST(StartServer, ServesHealthPerServiceOnAFreePortAndWritesThePortFile) {
 
 TEST(StartServer, FailsClearlyWhenThePortIsTaken) {
   SlowEcho echo;
-  auto first = StartServer({}, {{&echo, EchoService::service_full_name()}});
+  auto first = StartServer({.insecure = true}, {{&echo, EchoService::service_full_name()}});
   ASSERT_TRUE(first.ok());
   ServerOptions options;
+  options.insecure = true;
   options.listen = "127.0.0.1:" + std::to_string((*first)->port());
   SlowEcho other;
   auto second = StartServer(options, {{&other, EchoService::service_full_name()}});
@@ -85,6 +87,7 @@ TEST(StartServer, FailsClearlyWhenThePortIsTaken) {
 TEST(RunningServer, LetsAnInFlightCallFinishDuringShutdown) {
   SlowEcho echo;
   ServerOptions options;
+  options.insecure = true;
   options.grace_period = absl::Seconds(5);
   auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
   ASSERT_TRUE(server.ok());
@@ -104,6 +107,24 @@ TEST(RunningServer, LetsAnInFlightCallFinishDuringShutdown) {
   auto [status, text] = call.get();
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(text, "Thanh Trì");
+}
+
+TEST(StartServer, RefusesToServePlaintextUnlessInsecureIsAskedFor) {
+  SlowEcho echo;
+  auto server = StartServer({}, {{&echo, EchoService::service_full_name()}});
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(server.status().message().find("--insecure"), std::string::npos);
+}
+
+TEST(StartServer, RefusesInsecureTogetherWithTlsFiles) {
+  SlowEcho echo;
+  ServerOptions options;
+  options.insecure = true;
+  options.tls_cert_file = "/nonexistent/cert.pem";
+  options.tls_key_file = "/nonexistent/key.pem";
+  options.tls_ca_file = "/nonexistent/ca.pem";
+  auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

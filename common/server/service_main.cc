@@ -11,6 +11,7 @@
 #include "common/events/admin_service.h"
 #include "common/events/relay.h"
 #include "common/log/log.h"
+#include "common/units/units.h"
 
 namespace pcmd {
 
@@ -28,6 +29,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   config.DefineDuration("event-claim-idle", absl::Seconds(30),
                         "idle time after which a crashed consumer's events are taken over");
   config.DefineInt("event-max-attempts", 5, "deliveries before an event goes to dead letters");
+  config.DefineString("keys", "keys",
+                      "folder of the deployment's keys (field-N.key, index.key, audit.key; "
+                      "make one with pcmd-keys generate)");
   if (spec.define_options) spec.define_options(config);
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
     std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(), std::string(s.message()).c_str());
@@ -44,6 +48,17 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   for (absl::string_view line : absl::StrSplit(config.Describe(), '\n', absl::SkipEmpty())) {
     log::Info("config", {{"option", line}});
   }
+
+  absl::StatusOr<std::unique_ptr<crypto::Keyring>> keys =
+      crypto::Keyring::Load(config.GetString("keys"));
+  if (!keys.ok()) {
+    log::Error("keys_unavailable",
+               {{"folder", config.GetString("keys")}, {"error", keys.status()}});
+    std::fprintf(stderr, "pcmd-%s: keys: %s\n", spec.name.c_str(),
+                 std::string(keys.status().message()).c_str());
+    return 1;
+  }
+  const ServerOptions server_options = ServerOptionsFrom(config);
 
   const std::string db_path = config.GetString("db");
   if (const auto parent = std::filesystem::path(db_path).parent_path(); !parent.empty()) {
@@ -73,18 +88,33 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
         **database, Clock::Real());
     if (spec.register_handlers) spec.register_handlers(*consumer);
   }
-  const ServiceContext context{&config, database->get(), &Clock::Real(), &outbox};
+  const security::AccessPolicy policy = spec.policy();
+  Gatekeeper gatekeeper(
+      policy, server_options.insecure ? IdentityMode::kInsecureHeader : IdentityMode::kCertificate,
+      **database, (*keys)->audit_key(), Clock::Real());
+  const units::SqliteUnitTree unit_tree(**database);
+  const ServiceContext context{.config = &config,
+                               .database = database->get(),
+                               .clock = &Clock::Real(),
+                               .outbox = &outbox,
+                               .gatekeeper = &gatekeeper,
+                               .keys = keys->get(),
+                               .units = &unit_tree,
+                               .peer_tls = {.ca_file = server_options.tls_ca_file,
+                                            .cert_file = server_options.tls_cert_file,
+                                            .key_file = server_options.tls_key_file}};
   auto bundle = spec.build(context);
   if (!bundle.ok()) {
     log::Error("service_build_failed", {{"error", bundle.status()}});
     return 1;
   }
-  events::EventAdminServiceImpl admin(relay, consumer.get());
+  events::EventAdminServiceImpl admin(
+      Guard(gatekeeper, events::v1::EventAdminService::service_full_name()), relay, consumer.get());
   std::vector<HostedService> hosted = (*bundle)->services();
   hosted.push_back({&admin, events::v1::EventAdminService::service_full_name()});
   // Redis may be down now; the relay retries with backoff and writes go on.
   relay.Start();
-  auto server = StartServer(ServerOptionsFrom(config), hosted);
+  auto server = StartServer(server_options, hosted);
   if (!server.ok()) {
     log::Error("server_start_failed", {{"error", server.status()}});
     std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(),

@@ -9,7 +9,7 @@
 namespace pcmd::inspections {
 
 absl::StatusOr<v1::Establishment> Establishments::Create(
-    const v1::CreateEstablishmentRequest& request) {
+    const security::Access& access, const v1::CreateEstablishmentRequest& request) {
   Validator v;
   v.RequestId("request_id", request.request_id());
   v.Text("display_name", request.display_name(), {.required = true, .max_chars = 200});
@@ -18,6 +18,11 @@ absl::StatusOr<v1::Establishment> Establishments::Create(
   v.Text("address", request.address(), {.required = true, .max_chars = 300});
   v.Code("unit_code", request.unit_code());
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid CreateEstablishmentRequest"));
+  PCMD_RETURN_IF_ERROR(security::CheckScope(
+      access,
+      {.name = absl::StrCat("a new establishment in unit ", request.unit_code()),
+       .unit_code = request.unit_code()},
+      units_));
 
   v1::Establishment e;
   e.set_name(absl::StrCat("establishments/", ids_.Next()));

@@ -1,6 +1,5 @@
 #include "services/inspections/inspections_service.h"
 
-#include "common/server/handler.h"
 #include "common/status/status_macros.h"
 
 namespace pcmd::inspections {
@@ -8,8 +7,10 @@ namespace pcmd::inspections {
 grpc::Status InspectionsServiceImpl::CreateEstablishment(
     grpc::ServerContext* context, const v1::CreateEstablishmentRequest* request,
     v1::CreateEstablishmentResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(), establishments_.Create(*request));
+  return guard_.Run(context, "CreateEstablishment", [&](Call& call) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(),
+                          establishments_.Create(call.access(), *request));
+    call.Touch(response->establishment().name());
     return absl::OkStatus();
   });
 }
@@ -17,8 +18,9 @@ grpc::Status InspectionsServiceImpl::CreateEstablishment(
 grpc::Status InspectionsServiceImpl::GetEstablishment(grpc::ServerContext* context,
                                                       const v1::GetEstablishmentRequest* request,
                                                       v1::GetEstablishmentResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
+  return guard_.Run(context, "GetEstablishment", [&](Call& call) -> absl::Status {
     PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(), establishments_.Get(request->name()));
+    call.Touch(response->establishment().name());
     return absl::OkStatus();
   });
 }

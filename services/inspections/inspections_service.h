@@ -2,6 +2,7 @@
 #ifndef PCMD_SERVICES_INSPECTIONS_INSPECTIONS_SERVICE_H_
 #define PCMD_SERVICES_INSPECTIONS_INSPECTIONS_SERVICE_H_
 
+#include "common/server/guard.h"
 #include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "services/inspections/establishments.h"
 
@@ -10,8 +11,10 @@ namespace pcmd::inspections {
 class InspectionsServiceImpl final : public v1::InspectionsService::Service {
  public:
   // `establishments` is not owned and must outlive the service.
-  explicit InspectionsServiceImpl(Establishments& establishments)
-      : establishments_(establishments) {}
+  // Every call goes through `guard` (access_rules.h). `establishments` is not owned and must
+  // outlive the service.
+  InspectionsServiceImpl(Guard guard, Establishments& establishments)
+      : guard_(std::move(guard)), establishments_(establishments) {}
 
   grpc::Status CreateEstablishment(grpc::ServerContext* context,
                                    const v1::CreateEstablishmentRequest* request,
@@ -21,6 +24,7 @@ class InspectionsServiceImpl final : public v1::InspectionsService::Service {
                                 v1::GetEstablishmentResponse* response) override;
 
  private:
+  const Guard guard_;
   Establishments& establishments_;
 };
 

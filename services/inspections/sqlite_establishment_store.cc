@@ -3,8 +3,11 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_log.h"
+#include "common/events/consumer.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
+#include "common/units/units.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/inspections_events.pb.h"
 #include "pcmd/events/v1/intake_events.pb.h"
@@ -39,6 +42,8 @@ constexpr storage::Migration kMigrations[] = {
      " establishment TEXT PRIMARY KEY,"
      " tips INTEGER NOT NULL,"
      " last_tip TEXT NOT NULL) WITHOUT ROWID;"},
+    {6, "audit log", audit::kAuditMigrationSql},
+    {7, "known units", units::kUnitsMigrationSql},
 };
 
 constexpr absl::string_view kColumns =

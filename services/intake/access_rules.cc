@@ -24,7 +24,9 @@ security::AccessPolicy IntakeAccessPolicy() {
   Must(policy.Add(
       {.method = "/pcmd.intake.v1.IntakeService/SubmitTip",
        .kinds = {K::kPolice, K::kSocialAffairs, K::kInspectionTeam, K::kMinistry, K::kService},
-       .scope = security::Scope::kOwnUnitSubtree,
+       // Any agency that receives a tip must record it, wherever the facts happened;
+       // assignment then gives it one responsible unit.
+       .scope = security::Scope::kAll,
        .personal_data = true}));
   // Agencies that handle or supervise tips; the procuracy supervises how denunciations are
   // settled (Criminal Procedure Code Art. 145-147).

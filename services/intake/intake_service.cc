@@ -1,6 +1,5 @@
 #include "services/intake/intake_service.h"
 
-#include "common/server/handler.h"
 #include "common/status/status_macros.h"
 
 namespace pcmd::intake {
@@ -8,8 +7,9 @@ namespace pcmd::intake {
 grpc::Status IntakeServiceImpl::SubmitTip(grpc::ServerContext* context,
                                           const v1::SubmitTipRequest* request,
                                           v1::SubmitTipResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
+  return guard_.Run(context, "SubmitTip", [&](Call& call) -> absl::Status {
     PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Submit(*request));
+    call.Touch(response->tip().name());
     return absl::OkStatus();
   });
 }
@@ -17,8 +17,9 @@ grpc::Status IntakeServiceImpl::SubmitTip(grpc::ServerContext* context,
 grpc::Status IntakeServiceImpl::GetTip(grpc::ServerContext* context,
                                        const v1::GetTipRequest* request,
                                        v1::GetTipResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Get(request->name()));
+  return guard_.Run(context, "GetTip", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Get(call.access(), request->name()));
     return absl::OkStatus();
   });
 }

@@ -1,8 +1,10 @@
-// The gRPC adapter for pcmd.intake.v1.IntakeService: it unpacks requests, calls the
-// logic and converts statuses; nothing else. Thread-safe.
+// The gRPC adapter for pcmd.intake.v1.IntakeService: it admits the call (guard.h),
+// unpacks the request, calls the logic and converts statuses; nothing else.
+// Thread-safe.
 #ifndef PCMD_SERVICES_INTAKE_INTAKE_SERVICE_H_
 #define PCMD_SERVICES_INTAKE_INTAKE_SERVICE_H_
 
+#include "common/server/guard.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "services/intake/tips.h"
 
@@ -10,8 +12,9 @@ namespace pcmd::intake {
 
 class IntakeServiceImpl final : public v1::IntakeService::Service {
  public:
-  // `tips` is not owned and must outlive the service.
-  explicit IntakeServiceImpl(Tips& tips) : tips_(tips) {}
+  // Every call goes through `guard` (access_rules.h). `tips` is not owned and must
+  // outlive the service.
+  IntakeServiceImpl(Guard guard, Tips& tips) : guard_(std::move(guard)), tips_(tips) {}
 
   grpc::Status SubmitTip(grpc::ServerContext* context, const v1::SubmitTipRequest* request,
                          v1::SubmitTipResponse* response) override;
@@ -19,6 +22,7 @@ class IntakeServiceImpl final : public v1::IntakeService::Service {
                       v1::GetTipResponse* response) override;
 
  private:
+  const Guard guard_;
   Tips& tips_;
 };
 

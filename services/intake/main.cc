@@ -1,5 +1,7 @@
 // pcmd-intake: tips from police, social affairs, Teams 178 and citizens.
 #include "common/server/service_main.h"
+#include "common/units/units.h"
+#include "services/intake/access_rules.h"
 #include "services/intake/intake_service.h"
 #include "services/intake/sqlite_tip_store.h"
 
@@ -9,8 +11,9 @@ class IntakeBundle : public pcmd::ServiceBundle {
  public:
   explicit IntakeBundle(const pcmd::ServiceContext& ctx)
       : store_(*ctx.database, *ctx.outbox, *ctx.clock),
-        tips_(store_, *ctx.clock),
-        service_(tips_) {}
+        tips_(store_, *ctx.clock, *ctx.units),
+        service_(pcmd::Guard(*ctx.gatekeeper, pcmd::intake::v1::IntakeService::service_full_name()),
+                 tips_) {}
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::intake::v1::IntakeService::service_full_name()}};
   }
@@ -28,6 +31,9 @@ int main(int argc, char** argv) {
                           {.name = "intake",
                            .default_listen = "127.0.0.1:50052",
                            .migrations = pcmd::intake::IntakeMigrations(),
+                           .consumes_from = {"plans"},
+                           .register_handlers = pcmd::units::RegisterUnitHandlers,
+                           .policy = pcmd::intake::IntakeAccessPolicy,
                            .build = [](const pcmd::ServiceContext& ctx)
                                -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {
                              return std::make_unique<IntakeBundle>(ctx);

@@ -4,8 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/audit/audit_log.h"
+#include "common/events/consumer.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
+#include "common/units/units.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 
@@ -31,6 +34,9 @@ constexpr storage::Migration kMigrations[] = {
      ") WITHOUT ROWID;"
      "CREATE INDEX tips_by_unit ON tips(unit_code, receive_unix_ms);"},
     {3, "event outbox", events::kOutboxMigrationSql},
+    {4, "audit log", audit::kAuditMigrationSql},
+    {5, "known units", units::kUnitsMigrationSql},
+    {6, "event inbox", events::kInboxMigrationSql},
 };
 
 constexpr absl::string_view kColumns =

@@ -37,9 +37,12 @@ absl::StatusOr<v1::Tip> Tips::Submit(const v1::SubmitTipRequest& request) {
   return store_.CreateTip(request.request_id(), storage::RequestFingerprint(request), tip);
 }
 
-absl::StatusOr<v1::Tip> Tips::Get(absl::string_view name) {
+absl::StatusOr<v1::Tip> Tips::Get(const security::Access& access, absl::string_view name) {
   PCMD_ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", name, "tips"));
-  return store_.GetTip(id);
+  PCMD_ASSIGN_OR_RETURN(v1::Tip tip, store_.GetTip(id));
+  PCMD_RETURN_IF_ERROR(
+      security::CheckScope(access, {.name = tip.name(), .unit_code = tip.unit_code()}, units_));
+  return tip;
 }
 
 }  // namespace pcmd::intake

@@ -3,6 +3,7 @@
 #include "common/events/outbox_testing.h"
 #include "common/status/status.h"
 #include "common/storage/sqlite_database.h"
+#include "common/units/units.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -22,7 +23,8 @@ class TipsTest : public ::testing::Test {
         db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, IntakeMigrations())),
         outbox_("intake", clock_),
         store_(*db_, outbox_, clock_),
-        tips_(store_, clock_) {}
+        units_(*db_),
+        tips_(store_, clock_, units_) {}
 
   static v1::SubmitTipRequest ValidRequest(const std::string& request_id) {
     v1::SubmitTipRequest r;
@@ -39,7 +41,11 @@ class TipsTest : public ::testing::Test {
   std::unique_ptr<storage::SqliteDatabase> db_;
   events::Outbox outbox_;
   SqliteTipStore store_;
+  units::SqliteUnitTree units_;
   Tips tips_;
+  // A national police department: every unit is within its reach.
+  const security::Access national_ = security::Access::For(security::AgencyKind::kPolice, "VN",
+                                                           "C06", security::Scope::kOwnUnitSubtree);
 };
 
 TEST_F(TipsTest, RecordsANewTipAsReceivedAtTheClockTime) {
@@ -49,7 +55,7 @@ TEST_F(TipsTest, RecordsANewTipAsReceivedAtTheClockTime) {
   EXPECT_EQ(tip->state(), v1::TIP_STATE_RECEIVED);
   EXPECT_EQ(google::protobuf::util::TimeUtil::TimestampToMilliseconds(tip->receive_time()),
             absl::ToUnixMillis(clock_.Now()));
-  auto read = tips_.Get(tip->name());
+  auto read = tips_.Get(national_, tip->name());
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->SerializeAsString(), tip->SerializeAsString());
 }
@@ -109,9 +115,24 @@ TEST_F(TipsTest, PublishesTipReceivedAndEstablishmentReportedOnceWithTheTip) {
 }
 
 TEST_F(TipsTest, AnswersNotFoundForAnUnknownTipAndInvalidArgumentForAMalformedName) {
-  EXPECT_EQ(tips_.Get("tips/0192f0aa-0000-7000-8000-000000000009").status().code(),
+  EXPECT_EQ(tips_.Get(national_, "tips/0192f0aa-0000-7000-8000-000000000009").status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(tips_.Get("establishments/1").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(tips_.Get(national_, "establishments/1").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TipsTest, RefusesATipOutsideTheCallersUnitsAndAllowsOneWithin) {
+  ASSERT_TRUE(
+      db_->Write([](storage::Transaction& tx) { return units::RememberUnit(tx, "268", "33"); })
+          .ok());
+  auto tip = tips_.Submit(ValidRequest("r-1"));
+  ASSERT_TRUE(tip.ok()) << tip.status();
+  const auto hanoi = security::Access::For(security::AgencyKind::kPolice, "01", "CA-HN",
+                                           security::Scope::kOwnUnitSubtree);
+  EXPECT_EQ(tips_.Get(hanoi, tip->name()).status().code(), absl::StatusCode::kPermissionDenied);
+  const auto hung_yen = security::Access::For(security::AgencyKind::kPolice, "33", "CA-HY",
+                                              security::Scope::kOwnUnitSubtree);
+  EXPECT_TRUE(tips_.Get(hung_yen, tip->name()).ok());
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "services/plans/sqlite_unit_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_log.h"
 #include "common/status/status.h"
 #include "common/status/status_macros.h"
+#include "common/units/units.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "pcmd/events/v1/plans_events.pb.h"
 
@@ -33,6 +35,8 @@ constexpr storage::Migration kMigrations[] = {
      " receive_date TEXT NOT NULL,"
      " tips INTEGER NOT NULL,"
      " PRIMARY KEY (unit_code, receive_date)) WITHOUT ROWID;"},
+    {5, "audit log", audit::kAuditMigrationSql},
+    {6, "known units", units::kUnitsMigrationSql},
 };
 
 absl::StatusOr<std::optional<v1::Unit>> Find(Transaction& tx, absl::string_view code) {
@@ -89,6 +93,8 @@ absl::StatusOr<v1::Unit> SqliteUnitStore::CreateUnit(const v1::Unit& unit) {
     created.set_level(unit.level());
     created.set_parent_code(unit.parent_code());
     PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "unit", unit.name(), created).status());
+    // The tree that unit scope reads (common/units), as the other services learn it.
+    PCMD_RETURN_IF_ERROR(units::RememberUnit(tx, unit.code(), unit.parent_code()));
     result = unit;
     return absl::OkStatus();
   }));

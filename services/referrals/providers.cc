@@ -10,7 +10,8 @@
 
 namespace pcmd::referrals {
 
-absl::StatusOr<v1::Provider> Providers::Create(const v1::CreateProviderRequest& request) {
+absl::StatusOr<v1::Provider> Providers::Create(const security::Access& access,
+                                               const v1::CreateProviderRequest& request) {
   Validator v;
   v.RequestId("request_id", request.request_id());
   v.Text("display_name", request.display_name(), {.required = true, .max_chars = 200});
@@ -25,6 +26,11 @@ absl::StatusOr<v1::Provider> Providers::Create(const v1::CreateProviderRequest& 
   v.Code("unit_code", request.unit_code());
   v.Range("capacity", request.capacity(), 0, 100000);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid CreateProviderRequest"));
+  PCMD_RETURN_IF_ERROR(
+      security::CheckScope(access,
+                           {.name = absl::StrCat("a new provider in unit ", request.unit_code()),
+                            .unit_code = request.unit_code()},
+                           units_));
 
   v1::Provider p;
   p.set_name(absl::StrCat("providers/", ids_.Next()));

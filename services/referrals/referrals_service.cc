@@ -1,6 +1,5 @@
 #include "services/referrals/referrals_service.h"
 
-#include "common/server/handler.h"
 #include "common/status/status_macros.h"
 
 namespace pcmd::referrals {
@@ -8,8 +7,10 @@ namespace pcmd::referrals {
 grpc::Status ReferralsServiceImpl::CreateProvider(grpc::ServerContext* context,
                                                   const v1::CreateProviderRequest* request,
                                                   v1::CreateProviderResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(*response->mutable_provider(), providers_.Create(*request));
+  return guard_.Run(context, "CreateProvider", [&](Call& call) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_provider(),
+                          providers_.Create(call.access(), *request));
+    call.Touch(response->provider().name());
     return absl::OkStatus();
   });
 }
@@ -17,8 +18,9 @@ grpc::Status ReferralsServiceImpl::CreateProvider(grpc::ServerContext* context,
 grpc::Status ReferralsServiceImpl::GetProvider(grpc::ServerContext* context,
                                                const v1::GetProviderRequest* request,
                                                v1::GetProviderResponse* response) {
-  return Handle(context, [&]() -> absl::Status {
+  return guard_.Run(context, "GetProvider", [&](Call& call) -> absl::Status {
     PCMD_ASSIGN_OR_RETURN(*response->mutable_provider(), providers_.Get(request->name()));
+    call.Touch(response->provider().name());
     return absl::OkStatus();
   });
 }

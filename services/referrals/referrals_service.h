@@ -2,6 +2,7 @@
 #ifndef PCMD_SERVICES_REFERRALS_REFERRALS_SERVICE_H_
 #define PCMD_SERVICES_REFERRALS_REFERRALS_SERVICE_H_
 
+#include "common/server/guard.h"
 #include "pcmd/referrals/v1/referrals.grpc.pb.h"
 #include "services/referrals/providers.h"
 
@@ -10,7 +11,10 @@ namespace pcmd::referrals {
 class ReferralsServiceImpl final : public v1::ReferralsService::Service {
  public:
   // `providers` is not owned and must outlive the service.
-  explicit ReferralsServiceImpl(Providers& providers) : providers_(providers) {}
+  // Every call goes through `guard` (access_rules.h). `providers` is not owned and must
+  // outlive the service.
+  ReferralsServiceImpl(Guard guard, Providers& providers)
+      : guard_(std::move(guard)), providers_(providers) {}
 
   grpc::Status CreateProvider(grpc::ServerContext* context,
                               const v1::CreateProviderRequest* request,
@@ -19,6 +23,7 @@ class ReferralsServiceImpl final : public v1::ReferralsService::Service {
                            v1::GetProviderResponse* response) override;
 
  private:
+  const Guard guard_;
   Providers& providers_;
 };
 

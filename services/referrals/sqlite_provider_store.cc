@@ -3,8 +3,11 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_log.h"
+#include "common/events/consumer.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
+#include "common/units/units.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/referrals_events.pb.h"
 
@@ -35,6 +38,9 @@ constexpr storage::Migration kMigrations[] = {
      " PRIMARY KEY (provider_id, service)) WITHOUT ROWID;"
      "CREATE INDEX provider_services_by_service ON provider_services(service);"},
     {3, "event outbox", events::kOutboxMigrationSql},
+    {4, "audit log", audit::kAuditMigrationSql},
+    {5, "known units", units::kUnitsMigrationSql},
+    {6, "event inbox", events::kInboxMigrationSql},
 };
 
 constexpr absl::string_view kPrefix = "providers/";

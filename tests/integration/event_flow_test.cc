@@ -18,8 +18,7 @@ namespace {
 // The service's event stats; a failed call fails the test (empty stats would make
 // the lag checks pass vacuously).
 events::v1::GetEventStatsResponse Stats(const RunningBinary& b) {
-  auto stub = events::v1::EventAdminService::NewStub(
-      grpc::CreateChannel(b.target(), grpc::InsecureChannelCredentials()));
+  auto stub = events::v1::EventAdminService::NewStub(ChannelAs(b.target(), "operator"));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   events::v1::GetEventStatsResponse response;
@@ -54,8 +53,7 @@ bool Eventually(Fn done) {
 }
 
 grpc::Status Submit(const RunningBinary& intake, const std::string& request_id) {
-  auto stub = intake::v1::IntakeService::NewStub(
-      grpc::CreateChannel(intake.target(), grpc::InsecureChannelCredentials()));
+  auto stub = intake::v1::IntakeService::NewStub(ChannelAs(intake.target(), "police-hanoi"));
   intake::v1::SubmitTipRequest request;
   request.set_request_id(request_id);
   request.set_channel(intake::v1::CHANNEL_HOTLINE);
@@ -65,6 +63,7 @@ grpc::Status Submit(const RunningBinary& intake, const std::string& request_id) 
   request.set_establishment("establishments/massage-hoa-sen");
   intake::v1::SubmitTipResponse response;
   grpc::ClientContext ctx;
+  StateUse(ctx);
   return stub->SubmitTip(&ctx, request, &response);
 }
 
@@ -127,6 +126,11 @@ TEST(EventFlow, AnInstanceThatCannotListenLeavesTheEventsToTheOneThatServes) {
 int PcmdEvents(const TempDir& dir, const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> argv = {PCMD_EVENTS_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
+  for (const char* file : {"ca", "operator"}) {
+    const std::string flag = std::string(file) == "ca" ? "--tls-ca=" : "--tls-cert=";
+    argv.push_back(absl::StrCat(flag, TestCerts(), "/", file, ".crt"));
+  }
+  argv.push_back(absl::StrCat("--tls-key=", TestCerts(), "/operator.key"));
   const std::string log = dir.File("pcmd-events.out");
   std::remove(log.c_str());
   Subprocess tool(argv, log);

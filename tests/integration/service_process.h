@@ -1,5 +1,7 @@
 // Launching the real service binaries for cross-service tests: each on a port it
-// picks itself (port 0, --port-file), with its own SQLite file in the test's folder.
+// picks itself (port 0, --port-file), with its own SQLite file in the test's folder,
+// with mutual TLS (certificates from deploy/certs.sh) and a key folder, both made once
+// per test program — as deploy/run.sh runs them.
 #ifndef PCMD_TESTS_INTEGRATION_SERVICE_PROCESS_H_
 #define PCMD_TESTS_INTEGRATION_SERVICE_PROCESS_H_
 
@@ -9,12 +11,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/keyring.h"
+#include "common/security/identity.h"
 #include "common/testing/redis_server.h"
 #include "common/testing/subprocess.h"
 #include "common/testing/temp_dir.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 
 namespace pcmd::integration {
 
@@ -35,10 +40,72 @@ inline constexpr Binary kServices[] = {
     {"referrals", PCMD_REFERRALS_BIN, "pcmd.referrals.v1.ReferralsService"},
 };
 
+// The development CA and certificates of deploy/certs.sh (services, operator, demo
+// agencies), issued once per test program.
+inline const std::string& TestCerts() {
+  static const std::string* const dir = [] {
+    static TempDir folder;
+    const std::string certs = folder.File("certs");
+    Subprocess issue({"/bin/bash", PCMD_CERTS_SCRIPT, certs}, folder.File("certs.log"));
+    if (issue.Wait(absl::Seconds(120)) != std::optional<int>(0)) {
+      std::fprintf(stderr, "deploy/certs.sh failed:\n%s\n",
+                   testing::ReadFile(folder.File("certs.log")).c_str());
+      std::abort();
+    }
+    return new std::string(certs);
+  }();
+  return *dir;
+}
+
+// A key folder (field, index and audit keys), made once per test program.
+inline const std::string& TestKeys() {
+  static const std::string* const dir = [] {
+    static TempDir folder;
+    const std::string keys = folder.File("keys");
+    if (absl::Status s = crypto::Keyring::Generate(keys); !s.ok()) {
+      std::fprintf(stderr, "keys: %s\n", std::string(s.message()).c_str());
+      std::abort();
+    }
+    return new std::string(keys);
+  }();
+  return *dir;
+}
+
+// A mutual-TLS channel to `target` as the holder of TestCerts()/<identity>.crt
+// ("police-hanoi", "operator", "intake", ...). Services' certificates name
+// "localhost"; tests dial 127.0.0.1 and override the name.
+inline std::shared_ptr<grpc::Channel> ChannelAs(const std::string& target,
+                                                const std::string& identity) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = testing::ReadFile(TestCerts() + "/ca.crt");
+  ssl.pem_cert_chain = testing::ReadFile(TestCerts() + "/" + identity + ".crt");
+  ssl.pem_private_key = testing::ReadFile(TestCerts() + "/" + identity + ".key");
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("localhost");
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(ssl), args);
+}
+
+// States the end user and purpose of use, as agency systems must with every call that
+// touches personal data.
+inline void StateUse(grpc::ClientContext& context, const std::string& end_user = "officer-0001",
+                     const std::string& purpose = "tip-handling") {
+  context.AddMetadata(std::string(security::kEndUserHeader), end_user);
+  context.AddMetadata(std::string(security::kPurposeHeader), purpose);
+}
+
+// The flags that give `binary` its certificate and the key folder.
+inline std::vector<std::string> SecureFlags(const Binary& binary) {
+  const std::string certs = TestCerts();
+  return {absl::StrCat("--tls-cert=", certs, "/", binary.name, ".crt"),
+          absl::StrCat("--tls-key=", certs, "/", binary.name, ".key"),
+          absl::StrCat("--tls-ca=", certs, "/ca.crt"), "--keys=" + TestKeys()};
+}
+
 // One running service binary on a port it chose itself (port 0, --port-file).
 class RunningBinary {
  public:
-  // `extra` flags are appended (e.g. "--redis=127.0.0.1:PORT").
+  // `extra` flags are appended (e.g. "--redis=127.0.0.1:PORT"). Unless they hold TLS
+  // flags, --insecure or --keys, SecureFlags(binary) are added.
   RunningBinary(const Binary& binary, const TempDir& dir, const std::string& listen = "127.0.0.1:0",
                 const std::vector<std::string>& extra = {})
       : log_(dir.File(absl::StrCat(binary.name, ".log"))) {
@@ -53,6 +120,14 @@ class RunningBinary {
     bool has_redis = false;
     for (const std::string& flag : extra) has_redis |= flag.rfind("--redis=", 0) == 0;
     if (!has_redis) argv.push_back(absl::StrCat("--redis=127.0.0.1:", testing::PickFreePort()));
+    bool has_security = false;
+    for (const std::string& flag : extra) {
+      has_security |=
+          flag.rfind("--tls-", 0) == 0 || flag == "--insecure" || flag.rfind("--keys=", 0) == 0;
+    }
+    if (!has_security) {
+      for (std::string& flag : SecureFlags(binary)) argv.push_back(std::move(flag));
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Subprocess>(argv, log_);
     port_ = testing::WaitForPortFile(port_file, absl::Seconds(20), process_.get()).value_or(0);
@@ -70,8 +145,7 @@ class RunningBinary {
 
 inline HealthCheckResponse::ServingStatus Health(const std::string& target,
                                                  const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  auto stub = grpc::health::v1::Health::NewStub(ChannelAs(target, "operator"));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::health::v1::HealthCheckRequest request;

@@ -56,16 +56,17 @@ TEST(FourServices, KeepWhatTheyAcknowledgedAcrossARestart) {
   {
     RunningBinary intake(kServices[1], dir);
     ASSERT_GT(intake.port(), 0) << intake.log();
-    auto stub = intake::v1::IntakeService::NewStub(
-        grpc::CreateChannel(intake.target(), grpc::InsecureChannelCredentials()));
+    auto stub =
+        intake::v1::IntakeService::NewStub(integration::ChannelAs(intake.target(), "police-hanoi"));
     intake::v1::SubmitTipRequest request;
     request.set_request_id("restart-1");
     request.set_channel(intake::v1::CHANNEL_WALK_IN);
     request.set_legal_kind(intake::v1::LEGAL_KIND_COMPLAINT);
     request.set_category(intake::v1::CATEGORY_PUBLIC_PLACE);
-    request.set_unit_code("268");
+    request.set_unit_code("01");
     intake::v1::SubmitTipResponse response;
     grpc::ClientContext ctx;
+    integration::StateUse(ctx);
     ASSERT_TRUE(stub->SubmitTip(&ctx, request, &response).ok());
     tip_name = response.tip().name();
     // SIGKILL, not SIGTERM: an acknowledged write must survive an abrupt end too.
@@ -74,14 +75,16 @@ TEST(FourServices, KeepWhatTheyAcknowledgedAcrossARestart) {
   }
   RunningBinary again(kServices[1], dir);
   ASSERT_GT(again.port(), 0) << again.log();
-  auto stub = intake::v1::IntakeService::NewStub(
-      grpc::CreateChannel(again.target(), grpc::InsecureChannelCredentials()));
+  auto stub =
+      intake::v1::IntakeService::NewStub(integration::ChannelAs(again.target(), "police-hanoi"));
   intake::v1::GetTipRequest get;
   get.set_name(tip_name);
   intake::v1::GetTipResponse got;
   grpc::ClientContext ctx;
-  ASSERT_TRUE(stub->GetTip(&ctx, get, &got).ok());
-  EXPECT_EQ(got.tip().unit_code(), "268");
+  integration::StateUse(ctx);
+  const grpc::Status status = stub->GetTip(&ctx, get, &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.tip().unit_code(), "01");
 }
 
 TEST(FourServices, ASecondInstanceOnABusyPortFailsWithAClearMessage) {
@@ -104,17 +107,12 @@ int Probe(const TempDir& dir, const std::string& target, std::vector<std::string
   return probe.Wait(absl::Seconds(20)).value_or(-1);
 }
 
-TEST(FourServices, ServeOnlyCallersWithACertificateFromTheirCaWhenGivenTls) {
+TEST(FourServices, ServeOnlyCallersWithACertificateFromTheirCa) {
   TempDir dir;
-  const std::string certs = dir.File("certs");
-  Subprocess issue({"/bin/bash", PCMD_CERTS_SCRIPT, certs}, dir.File("certs.log"));
-  ASSERT_EQ(issue.Wait(absl::Seconds(60)), std::optional<int>(0));
+  const std::string certs = integration::TestCerts();
   for (const Binary& b : kServices) {
     const std::string name = b.name;
-    RunningBinary service(
-        b, dir, "127.0.0.1:0",
-        {"--tls-cert=" + certs + "/" + name + ".crt", "--tls-key=" + certs + "/" + name + ".key",
-         "--tls-ca=" + certs + "/ca.crt"});
+    RunningBinary service(b, dir);
     ASSERT_GT(service.port(), 0) << service.log();
     EXPECT_EQ(Probe(dir, service.target(),
                     {"--tls-ca=" + certs + "/ca.crt", "--tls-cert=" + certs + "/police-hanoi.crt",
@@ -122,8 +120,36 @@ TEST(FourServices, ServeOnlyCallersWithACertificateFromTheirCaWhenGivenTls) {
               0)
         << name;
     EXPECT_EQ(Probe(dir, service.target(), {}), 1) << name << " answered a plaintext caller";
-    EXPECT_THAT(service.log(), ::testing::Not(HasSubstr("serving_without_tls"))) << name;
+    EXPECT_THAT(service.log(), ::testing::Not(HasSubstr("INSECURE"))) << name;
   }
+}
+
+TEST(FourServices, RefuseToStartWithoutTlsUnlessInsecureIsAskedFor) {
+  TempDir dir;
+  for (const Binary& b : kServices) {
+    RunningBinary service(b, dir, "127.0.0.1:0", {"--keys=" + integration::TestKeys()});
+    EXPECT_EQ(service.process().Wait(absl::Seconds(15)), std::optional<int>(1)) << b.name;
+    EXPECT_THAT(service.log(), HasSubstr("--insecure")) << b.name;
+  }
+}
+
+TEST(FourServices, WarnLoudlyWhenRunInsecure) {
+  TempDir dir;
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0",
+                       {"--insecure", "--keys=" + integration::TestKeys()});
+  ASSERT_GT(intake.port(), 0) << intake.log();
+  EXPECT_THAT(intake.log(), HasSubstr("INSECURE_MODE"));
+  EXPECT_THAT(intake.log(), HasSubstr("\"level\":\"warning\""));
+}
+
+TEST(FourServices, RefuseToStartWithoutKeys) {
+  TempDir dir;
+  const std::vector<std::string> flags = integration::SecureFlags(kServices[1]);
+  std::vector<std::string> without_keys(flags.begin(), flags.end() - 1);
+  without_keys.push_back("--keys=" + dir.File("no-keys-here"));
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", without_keys);
+  EXPECT_EQ(intake.process().Wait(absl::Seconds(15)), std::optional<int>(1));
+  EXPECT_THAT(intake.log(), HasSubstr("keys"));
 }
 
 TEST(FourServices, RejectAnUnknownOptionWithExitCodeTwo) {

@@ -1,0 +1,50 @@
+#include "common/units/units.h"
+
+#include <string>
+
+#include "common/status/status_macros.h"
+#include "pcmd/events/v1/plans_events.pb.h"
+
+namespace pcmd::units {
+
+absl::Status RememberUnit(storage::Transaction& tx, absl::string_view code,
+                          absl::string_view parent_code) {
+  return tx.Execute(
+      "INSERT INTO known_units(code, parent_code) VALUES (?1, ?2) "
+      "ON CONFLICT(code) DO UPDATE SET parent_code = excluded.parent_code",
+      {std::string(code), std::string(parent_code)});
+}
+
+void RegisterUnitHandlers(events::EventConsumer& consumer) {
+  consumer.Handle("pcmd.events.v1.UnitCreated",
+                  [](storage::Transaction& tx, const events::v1::EventEnvelope& env) {
+                    events::v1::UnitCreated unit;
+                    if (!env.payload().UnpackTo(&unit)) {
+                      return absl::InvalidArgumentError("payload is not UnitCreated");
+                    }
+                    return RememberUnit(tx, unit.unit_code(), unit.parent_code());
+                  });
+  consumer.OnReset([](storage::Transaction& tx) { return tx.Execute("DELETE FROM known_units"); });
+}
+
+absl::StatusOr<bool> SqliteUnitTree::IsWithin(absl::string_view unit,
+                                              absl::string_view ancestor) const {
+  if (unit == ancestor) return true;
+  bool within = false;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& tx) -> absl::Status {
+    // Walks up from `unit`; the depth bound guards against a cycle in bad data.
+    PCMD_ASSIGN_OR_RETURN(std::optional<storage::Row> row,
+                          tx.QueryOne("WITH RECURSIVE up(code, depth) AS ("
+                                      " SELECT parent_code, 1 FROM known_units WHERE code = ?1"
+                                      " UNION ALL"
+                                      " SELECT k.parent_code, up.depth + 1 FROM known_units k"
+                                      " JOIN up ON k.code = up.code WHERE up.depth < 16)"
+                                      " SELECT COUNT(*) FROM up WHERE code = ?2",
+                                      {std::string(unit), std::string(ancestor)}));
+    within = row.has_value() && row->Int(0) > 0;
+    return absl::OkStatus();
+  }));
+  return within;
+}
+
+}  // namespace pcmd::units
