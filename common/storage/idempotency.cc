@@ -12,7 +12,7 @@
 
 namespace pcmd::storage {
 
-std::string RequestFingerprint(const google::protobuf::Message& request) {
+std::string RequestFingerprint(const google::protobuf::Message& request, absl::string_view key) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
   if (const auto* field = copy->GetDescriptor()->FindFieldByName("request_id")) {
@@ -27,7 +27,7 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   }
   unsigned char hash[32];
   crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
+                     bytes.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
   return std::string(reinterpret_cast<const char*>(hash), sizeof hash);
 }
 

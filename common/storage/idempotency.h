@@ -29,8 +29,11 @@ inline constexpr absl::string_view kIdempotencyMigrationSql =
     " PRIMARY KEY (scope, request_id)) WITHOUT ROWID;";
 
 // A stable hash of `request` with its `request_id` field cleared (deterministic
-// serialisation, BLAKE2b-256). Thread-safe.
-std::string RequestFingerprint(const google::protobuf::Message& request);
+// serialisation, BLAKE2b-256). Requests that carry personal data pass `key` (the
+// deployment's index key, 32 bytes): an unkeyed hash of a request would let someone
+// holding the file test guesses of an ID number or phone against it. Thread-safe.
+std::string RequestFingerprint(const google::protobuf::Message& request,
+                               absl::string_view key = {});
 
 // Inside a write transaction: the resource name created earlier for (scope,
 // request_id), or nullopt when the id is new. Errors: INVALID_ARGUMENT naming

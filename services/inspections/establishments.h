@@ -14,24 +14,34 @@ namespace pcmd::inspections {
 
 class Establishments {
  public:
-  // `store` and `clock` are not owned and must outlive this object.
-  Establishments(EstablishmentStore& store, const Clock& clock, const security::UnitTree& units)
-      : store_(store), clock_(clock), units_(units), ids_(clock) {}
+  // `store`, `clock` and `units` are not owned and must outlive this object.
+  // `fingerprint_key` keys the idempotency fingerprint of requests, which carry the
+  // owner's personal data (storage::RequestFingerprint); pass the index key.
+  Establishments(EstablishmentStore& store, const Clock& clock, const security::UnitTree& units,
+                 std::string fingerprint_key)
+      : store_(store),
+        clock_(clock),
+        units_(units),
+        ids_(clock),
+        fingerprint_key_(std::move(fingerprint_key)) {}
 
   // Registers an operating business. Returns the stored record (the earlier one for a
-  // repeated request_id). Errors: INVALID_ARGUMENT with a violation per bad field;
-  // storage errors.
+  // repeated request_id). Errors: INVALID_ARGUMENT with a violation per bad field
+  // ("owner.id_number"); PERMISSION_DENIED when unit_code is outside `access`; storage
+  // errors.
   absl::StatusOr<v1::Establishment> Create(const security::Access& access,
                                            const v1::CreateEstablishmentRequest& request);
 
-  // Errors: INVALID_ARGUMENT for a malformed name; NOT_FOUND.
-  absl::StatusOr<v1::Establishment> Get(absl::string_view name);
+  // Errors: INVALID_ARGUMENT for a malformed name; NOT_FOUND; PERMISSION_DENIED when the
+  // establishment lies outside `access`.
+  absl::StatusOr<v1::Establishment> Get(const security::Access& access, absl::string_view name);
 
  private:
   EstablishmentStore& store_;
   const Clock& clock_;
   const security::UnitTree& units_;
   IdGenerator ids_;
+  const std::string fingerprint_key_;
 };
 
 }  // namespace pcmd::inspections

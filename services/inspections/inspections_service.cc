@@ -19,8 +19,9 @@ grpc::Status InspectionsServiceImpl::GetEstablishment(grpc::ServerContext* conte
                                                       const v1::GetEstablishmentRequest* request,
                                                       v1::GetEstablishmentResponse* response) {
   return guard_.Run(context, "GetEstablishment", [&](Call& call) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(), establishments_.Get(request->name()));
-    call.Touch(response->establishment().name());
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_establishment(),
+                          establishments_.Get(call.access(), request->name()));
     return absl::OkStatus();
   });
 }

@@ -10,8 +10,8 @@ namespace {
 class InspectionsBundle : public pcmd::ServiceBundle {
  public:
   explicit InspectionsBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database, *ctx.outbox, *ctx.clock),
-        establishments_(store_, *ctx.clock, *ctx.units),
+      : store_(*ctx.database, *ctx.outbox, *ctx.clock, *ctx.keys),
+        establishments_(store_, *ctx.clock, *ctx.units, ctx.keys->index_key()),
         service_(pcmd::Guard(*ctx.gatekeeper,
                              pcmd::inspections::v1::InspectionsService::service_full_name()),
                  establishments_) {}

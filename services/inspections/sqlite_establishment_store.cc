@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit_log.h"
 #include "common/events/consumer.h"
+#include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "common/units/units.h"
@@ -44,7 +45,25 @@ constexpr storage::Migration kMigrations[] = {
      " last_tip TEXT NOT NULL) WITHOUT ROWID;"},
     {6, "audit log", audit::kAuditMigrationSql},
     {7, "known units", units::kUnitsMigrationSql},
+    // Personal data: every value sealed (crypto::FieldCipher), bound to its row and
+    // field. id_number_index is the blind index of the ID number, for exact look-ups.
+    {8, "establishment owners",
+     "CREATE TABLE establishment_owners ("
+     " establishment_id TEXT PRIMARY KEY REFERENCES establishments(id),"
+     " full_name BLOB NOT NULL,"
+     " id_number BLOB,"
+     " phone BLOB,"
+     " birth_date BLOB,"
+     " id_number_index TEXT,"
+     " pseudonym TEXT NOT NULL DEFAULT ''"
+     ") WITHOUT ROWID;"
+     "CREATE INDEX establishment_owners_by_id_number ON establishment_owners(id_number_index);"},
 };
+
+// Where a sealed owner field lives; bound into its ciphertext.
+std::string OwnerContext(absl::string_view id, absl::string_view field) {
+  return absl::StrCat("establishments/", id, "#owner.", field);
+}
 
 constexpr absl::string_view kColumns =
     "id, display_name, business_type, business_registration_number, address, unit_code, "
@@ -64,16 +83,42 @@ v1::Establishment FromRow(const Row& r) {
   return e;
 }
 
-absl::StatusOr<std::optional<v1::Establishment>> Find(Transaction& tx, absl::string_view id) {
+}  // namespace
+
+absl::StatusOr<std::optional<v1::Establishment>> SqliteEstablishmentStore::Find(
+    Transaction& tx, absl::string_view id) const {
   PCMD_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       tx.QueryOne(absl::StrCat("SELECT ", kColumns, " FROM establishments WHERE id = ?1"),
                   {std::string(id)}));
   if (!row.has_value()) return std::optional<v1::Establishment>();
-  return std::optional<v1::Establishment>(FromRow(*row));
+  v1::Establishment e = FromRow(*row);
+  PCMD_ASSIGN_OR_RETURN(std::optional<Row> owner,
+                        tx.QueryOne("SELECT full_name, id_number, phone, birth_date, pseudonym "
+                                    "FROM establishment_owners WHERE establishment_id = ?1",
+                                    {std::string(id)}));
+  if (owner.has_value()) {
+    v1::BusinessOwner* o = e.mutable_owner();
+    const std::pair<const char*, std::string*> fields[] = {{"full_name", o->mutable_full_name()},
+                                                           {"id_number", o->mutable_id_number()},
+                                                           {"phone", o->mutable_phone()},
+                                                           {"birth_date", o->mutable_birth_date()}};
+    for (int col = 0; col < 4; ++col) {
+      if (owner->IsNull(col)) continue;
+      absl::StatusOr<std::string> plain =
+          cipher_.Open(owner->Text(col), OwnerContext(id, fields[col].first));
+      if (!plain.ok()) {
+        log::Error("sealed_value_unreadable",
+                   {{"record", e.name()}, {"field", fields[col].first}, {"error", plain.status()}});
+        return absl::InternalError(
+            absl::StrCat("the owner of ", e.name(), " cannot be read; operators are alerted"));
+      }
+      *fields[col].second = *std::move(plain);
+    }
+    o->set_pseudonym(owner->Text(4));
+  }
+  return std::optional<v1::Establishment>(std::move(e));
 }
-
-}  // namespace
 
 std::span<const storage::Migration> InspectionsMigrations() { return kMigrations; }
 
@@ -85,6 +130,23 @@ absl::Status SqliteEstablishmentStore::InsertWithEvents(Transaction& tx,
       {std::string(absl::string_view(e.name()).substr(kPrefix.size())), e.display_name(),
        int64_t{e.business_type()}, e.business_registration_number(), e.address(), e.unit_code(),
        int64_t{e.status()}, TimeUtil::TimestampToMilliseconds(e.create_time())}));
+  if (e.has_owner()) {
+    const std::string id(absl::string_view(e.name()).substr(kPrefix.size()));
+    const v1::BusinessOwner& o = e.owner();
+    auto sealed = [&](absl::string_view field, const std::string& value) -> storage::Value {
+      if (value.empty()) return std::monostate{};
+      return storage::Blob{cipher_.Seal(value, OwnerContext(id, field))};
+    };
+    const bool has_id = !o.id_number().empty();
+    PCMD_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO establishment_owners(establishment_id, full_name, id_number, phone, "
+        "birth_date, id_number_index, pseudonym) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        {id, sealed("full_name", o.full_name()), sealed("id_number", o.id_number()),
+         sealed("phone", o.phone()), sealed("birth_date", o.birth_date()),
+         has_id ? storage::Value(index_.Hash("id_number", o.id_number()))
+                : storage::Value(std::monostate{}),
+         has_id ? index_.Pseudonym(o.id_number()) : std::string()}));
+  }
   events::v1::EstablishmentRegistered registered;
   registered.set_establishment(e.name());
   registered.set_business_type(e.business_type());

@@ -2,8 +2,10 @@
 #ifndef PCMD_SERVICES_INSPECTIONS_SQLITE_ESTABLISHMENT_STORE_H_
 #define PCMD_SERVICES_INSPECTIONS_SQLITE_ESTABLISHMENT_STORE_H_
 
+#include <optional>
 #include <span>
 
+#include "common/crypto/keyring.h"
 #include "common/events/consumer.h"
 #include "common/events/outbox.h"
 #include "common/ids/clock.h"
@@ -17,10 +19,13 @@ std::span<const storage::Migration> InspectionsMigrations();
 
 class SqliteEstablishmentStore : public EstablishmentStore {
  public:
-  // `db`, `outbox` and `clock` are not owned and must outlive the store. Every stored
-  // change appends its events to `outbox` in the same transaction.
-  SqliteEstablishmentStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock)
-      : db_(db), outbox_(outbox), clock_(clock) {}
+  // `db`, `outbox`, `clock` and `keys` are not owned and must outlive the store. Every
+  // stored change appends its events to `outbox` in the same transaction. The owner's
+  // personal data is stored only sealed with `keys` (crypto::FieldCipher), with a blind
+  // index and the pseudonym of the ID number.
+  SqliteEstablishmentStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock,
+                           const crypto::Keyring& keys)
+      : db_(db), outbox_(outbox), clock_(clock), cipher_(keys), index_(keys) {}
 
   absl::StatusOr<v1::Establishment> CreateEstablishment(
       absl::string_view request_id, absl::string_view fingerprint,
@@ -28,12 +33,20 @@ class SqliteEstablishmentStore : public EstablishmentStore {
   absl::StatusOr<v1::Establishment> GetEstablishment(absl::string_view id) override;
 
  private:
-  // Inserts the establishment and appends EstablishmentRegistered in `tx`.
+  // Inserts the establishment (its owner sealed) and appends EstablishmentRegistered
+  // in `tx`.
   absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Establishment& e);
+  // The establishment with its owner opened. Errors: INTERNAL when a sealed value does
+  // not open (an altered row or a missing key version: a server fault, logged); storage
+  // errors.
+  absl::StatusOr<std::optional<v1::Establishment>> Find(storage::Transaction& tx,
+                                                        absl::string_view id) const;
 
   storage::SqliteDatabase& db_;
   events::Outbox& outbox_;
   const Clock& clock_;
+  const crypto::FieldCipher cipher_;
+  const crypto::BlindIndex index_;
 };
 
 // Registers the inspections consumer's handlers: EstablishmentReported (from intake)

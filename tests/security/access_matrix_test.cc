@@ -17,39 +17,10 @@
 #include "services/intake/access_rules.h"
 #include "services/plans/access_rules.h"
 #include "services/referrals/access_rules.h"
+#include "tests/security/expected_access.h"
 
 namespace pcmd::security {
 namespace {
-
-struct Expected {
-  const char* allowed;  // Kind names, space-separated.
-  bool personal_data;
-};
-
-const std::map<std::string, Expected>& Matrix() {
-  static const auto* m = new std::map<std::string, Expected>{
-      {"/pcmd.intake.v1.IntakeService/SubmitTip",
-       {"police social_affairs inspection_team ministry service", true}},
-      {"/pcmd.intake.v1.IntakeService/GetTip",
-       {"police social_affairs procuracy inspection_team", true}},
-      {"/pcmd.inspections.v1.InspectionsService/CreateEstablishment",
-       {"inspection_team police culture social_affairs", false}},
-      {"/pcmd.inspections.v1.InspectionsService/GetEstablishment",
-       {"inspection_team police culture social_affairs health ministry service", false}},
-      {"/pcmd.referrals.v1.ReferralsService/CreateProvider", {"social_affairs health", false}},
-      {"/pcmd.referrals.v1.ReferralsService/GetProvider",
-       {"social_affairs health provider police inspection_team ministry service", false}},
-      {"/pcmd.plans.v1.DirectoryService/CreateUnit", {"ministry service", false}},
-      {"/pcmd.plans.v1.DirectoryService/GetUnit",
-       {"police social_affairs inspection_team provider procuracy court culture health ministry "
-        "service",
-        false}},
-      {"/pcmd.events.v1.EventAdminService/GetEventStats", {"service", false}},
-      {"/pcmd.events.v1.EventAdminService/ResetConsumer", {"service", false}},
-      {"/pcmd.events.v1.EventAdminService/RepublishEvents", {"service", false}},
-  };
-  return *m;
-}
 
 struct ServiceUnderTest {
   const char* name;

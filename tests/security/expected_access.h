@@ -1,0 +1,47 @@
+// The expected access matrix, written by hand and independently of the rule tables
+// (services/*/access_rules.cc): for every RPC of every service, the agency kinds allowed
+// to call it and whether it touches personal data (then an end user and a purpose are
+// required too). Shared by the in-process matrix test and the one over real gRPC calls,
+// so a change to the rules that the matrix does not share fails both.
+#ifndef PCMD_TESTS_SECURITY_EXPECTED_ACCESS_H_
+#define PCMD_TESTS_SECURITY_EXPECTED_ACCESS_H_
+
+#include <map>
+#include <string>
+
+namespace pcmd::security {
+
+struct Expected {
+  const char* allowed;  // Kind names, space-separated.
+  bool personal_data;
+};
+
+inline const std::map<std::string, Expected>& Matrix() {
+  static const auto* m = new std::map<std::string, Expected>{
+      {"/pcmd.intake.v1.IntakeService/SubmitTip",
+       {"police social_affairs inspection_team ministry service", true}},
+      {"/pcmd.intake.v1.IntakeService/GetTip",
+       {"police social_affairs procuracy inspection_team", true}},
+      {"/pcmd.intake.v1.IntakeService/RevealReporter", {"police procuracy", true}},
+      {"/pcmd.inspections.v1.InspectionsService/CreateEstablishment",
+       {"inspection_team police culture social_affairs", true}},
+      {"/pcmd.inspections.v1.InspectionsService/GetEstablishment",
+       {"inspection_team police culture social_affairs health ministry service", true}},
+      {"/pcmd.referrals.v1.ReferralsService/CreateProvider", {"social_affairs health", false}},
+      {"/pcmd.referrals.v1.ReferralsService/GetProvider",
+       {"social_affairs health provider police inspection_team ministry service", false}},
+      {"/pcmd.plans.v1.DirectoryService/CreateUnit", {"ministry service", false}},
+      {"/pcmd.plans.v1.DirectoryService/GetUnit",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service",
+        false}},
+      {"/pcmd.events.v1.EventAdminService/GetEventStats", {"service", false}},
+      {"/pcmd.events.v1.EventAdminService/ResetConsumer", {"service", false}},
+      {"/pcmd.events.v1.EventAdminService/RepublishEvents", {"service", false}},
+  };
+  return *m;
+}
+
+}  // namespace pcmd::security
+
+#endif  // PCMD_TESTS_SECURITY_EXPECTED_ACCESS_H_
