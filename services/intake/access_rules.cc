@@ -34,6 +34,18 @@ security::AccessPolicy IntakeAccessPolicy() {
                    .kinds = {K::kPolice, K::kSocialAffairs, K::kProcuracy, K::kInspectionTeam},
                    .scope = security::Scope::kOwnUnitSubtree,
                    .personal_data = true}));
+  // Break-glass: who reported a tip. People who denounce a crime are protected by law
+  // (Criminal Procedure Code 2015, Chapter XXXIII), and a reporter exposed to the
+  // organisers of prostitution is in danger, so their identity stays closed even to most
+  // agencies that work the tip. Only the police, who settle denunciations and may have
+  // to take the reporter's statement or protect them, and the procuracy, which
+  // supervises that settlement, may open it, each within its own units; social affairs,
+  // Teams 178 and ministries work the tip without it. Every call is audited and raised
+  // to supervisors (ReporterRevealed).
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/RevealReporter",
+                   .kinds = {K::kPolice, K::kProcuracy},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
   Must(events::AddEventAdminRules(policy));
   return policy;
 }

@@ -24,4 +24,15 @@ grpc::Status IntakeServiceImpl::GetTip(grpc::ServerContext* context,
   });
 }
 
+grpc::Status IntakeServiceImpl::RevealReporter(grpc::ServerContext* context,
+                                               const v1::RevealReporterRequest* request,
+                                               v1::RevealReporterResponse* response) {
+  return guard_.Run(context, "RevealReporter", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_reporter(),
+                          tips_.RevealReporter(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace pcmd::intake

@@ -20,6 +20,11 @@ class IntakeServiceImpl final : public v1::IntakeService::Service {
                          v1::SubmitTipResponse* response) override;
   grpc::Status GetTip(grpc::ServerContext* context, const v1::GetTipRequest* request,
                       v1::GetTipResponse* response) override;
+  // Break-glass (tips.h, Tips::RevealReporter): the guard audits every call, allowed or
+  // refused, naming the tip once the call is admitted.
+  grpc::Status RevealReporter(grpc::ServerContext* context,
+                              const v1::RevealReporterRequest* request,
+                              v1::RevealReporterResponse* response) override;
 
  private:
   const Guard guard_;

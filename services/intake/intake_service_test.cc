@@ -1,5 +1,7 @@
 #include "services/intake/intake_service.h"
 
+#include "common/crypto/keyring.h"
+#include "common/events/outbox_testing.h"
 #include "common/server/guard_testing.h"
 #include "common/server/server.h"
 #include "common/status/status.h"
@@ -9,26 +11,35 @@
 #include "gtest/gtest.h"
 #include "services/intake/access_rules.h"
 #include "services/intake/sqlite_tip_store.h"
+#include "services/intake/tips_testing.h"
 
 namespace pcmd::intake {
 namespace {
 
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The national police department for social-order crime (C06): it reaches every unit,
 // so these tests are about the adapter; scope has its own tests (tips_test, units_test).
 const std::string kPolice = "urn:pcmd:agency:police:VN:C06";
+// The supreme procuracy, which supervises how denunciations are settled.
+const std::string kProcuracy = "urn:pcmd:agency:procuracy:VN:VKSNDTC";
+// The national social-affairs department: it may read tips but not open reporters.
+const std::string kSocialAffairs = "urn:pcmd:agency:social_affairs:VN:CUC-PCTNXH";
 
 // The real adapter, logic and SQLite store behind an in-process channel.
 class IntakeServiceTest : public ::testing::Test {
  protected:
   IntakeServiceTest()
-      : db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, IntakeMigrations())),
+      : keys_(crypto::Keyring::ForTesting({{1, std::string(32, 'f')}}, std::string(32, 'i'))),
+        db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, IntakeMigrations())),
         outbox_("intake", Clock::Real()),
-        store_(*db_, outbox_, Clock::Real()),
+        store_(*db_, outbox_, Clock::Real(), *keys_),
         units_(*db_),
-        tips_(store_, Clock::Real(), units_),
+        tips_(store_, Clock::Real(), units_, *keys_),
         policy_(IntakeAccessPolicy()),
         gatekeeper_(policy_, IdentityMode::kInsecureHeader, *db_, std::string(32, 'a'),
                     Clock::Real()),
@@ -38,6 +49,48 @@ class IntakeServiceTest : public ::testing::Test {
         stub_(v1::IntakeService::NewStub(
             server_->server()->InProcessChannel(grpc::ChannelArguments()))) {}
 
+  // Submits the full sample tip (with a reporter) as the police; returns its name.
+  std::string SubmitFullTip(const std::string& request_id) {
+    v1::SubmitTipResponse submitted;
+    grpc::ClientContext ctx;
+    testing::ActAs(ctx, kPolice);
+    const grpc::Status status = stub_->SubmitTip(&ctx, sample::FullRequest(request_id), &submitted);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return submitted.tip().name();
+  }
+
+  grpc::Status Reveal(const std::string& agency, const std::string& name, const std::string& reason,
+                      v1::RevealReporterResponse* response) {
+    v1::RevealReporterRequest request;
+    request.set_name(name);
+    request.set_reason(reason);
+    grpc::ClientContext ctx;
+    testing::ActAs(ctx, agency, "officer-0042", "case-management");
+    return stub_->RevealReporter(&ctx, request, response);
+  }
+
+  int64_t AuditCount() {
+    auto head = audit::AuditLog::Verify(*db_, std::string(32, 'a'));
+    EXPECT_TRUE(head.ok()) << head.status();
+    return head.ok() ? head->count : -1;
+  }
+
+  // rpc, records and outcome of the last audit record.
+  std::string LastAuditRecord() {
+    std::string record;
+    EXPECT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
+                     auto row = tx.QueryOne(
+                         "SELECT rpc || ' ' || records || ' ' || outcome || ' ' || end_user "
+                         "FROM audit_log ORDER BY seq DESC LIMIT 1");
+                     if (!row.ok()) return row.status();
+                     if (row->has_value()) record = (*row)->Text(0);
+                     return absl::OkStatus();
+                   })
+                    .ok());
+    return record;
+  }
+
+  std::unique_ptr<crypto::Keyring> keys_;
   std::unique_ptr<storage::SqliteDatabase> db_;
   events::Outbox outbox_;
   SqliteTipStore store_;
@@ -152,6 +205,107 @@ TEST_F(IntakeServiceTest, WritesOneAuditRecordPerCallNamingTheTip) {
   EXPECT_NE(records.find(submitted.tip().name()), std::string::npos) << records;
   EXPECT_NE(records.find("OK"), std::string::npos) << records;
   EXPECT_NE(records.find("C06"), std::string::npos) << records;
+}
+
+TEST_F(IntakeServiceTest, RevealsTheReporterToThePoliceAuditedAndRaisedToSupervisors) {
+  const std::string name = SubmitFullTip("hotline-2024-0003");
+  const int64_t audited = AuditCount();
+  v1::RevealReporterResponse response;
+  const grpc::Status status = Reveal(kPolice, name, sample::kReason, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.reporter().full_name(), sample::kReporterName);
+  EXPECT_EQ(response.reporter().email(), sample::kReporterEmail);
+  EXPECT_EQ(AuditCount(), audited + 1);
+  const std::string record = LastAuditRecord();
+  EXPECT_THAT(record, HasSubstr("/pcmd.intake.v1.IntakeService/RevealReporter"));
+  EXPECT_THAT(record, HasSubstr(name));
+  EXPECT_THAT(record, HasSubstr("OK"));
+  EXPECT_THAT(record, HasSubstr("officer-0042"));
+  EXPECT_THAT(record, Not(HasSubstr("CSHS")));  // The reason stays out of the audit log.
+  EXPECT_THAT(events::OutboxEventTypes(*db_),
+              ElementsAre("pcmd.events.v1.TipReceived", "pcmd.events.v1.ReporterRevealed"));
+}
+
+TEST_F(IntakeServiceTest, RevealsTheReporterToTheProcuracy) {
+  const std::string name = SubmitFullTip("hotline-2024-0004");
+  v1::RevealReporterResponse response;
+  const grpc::Status status = Reveal(kProcuracy, name, sample::kReason, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.reporter().id_number(), sample::kReporterIdNumber);
+}
+
+TEST_F(IntakeServiceTest, RefusesToRevealWithoutAReasonNamingTheFieldAndAuditsTheAttempt) {
+  const std::string name = SubmitFullTip("hotline-2024-0005");
+  const int64_t audited = AuditCount();
+  v1::RevealReporterResponse response;
+  const grpc::Status status = Reveal(kPolice, name, "", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldViolationsOf(FromGrpcStatus(status)),
+              ElementsAre(Field(&FieldViolation::field, "reason")));
+  EXPECT_FALSE(response.has_reporter());
+  EXPECT_EQ(AuditCount(), audited + 1);
+  EXPECT_THAT(LastAuditRecord(), HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre("pcmd.events.v1.TipReceived"));
+}
+
+TEST_F(IntakeServiceTest, RefusesToRevealToAnAgencyKindWithoutTheRuleAndAuditsTheAttempt) {
+  const std::string name = SubmitFullTip("hotline-2024-0006");
+  // Social affairs may read the tip...
+  v1::GetTipRequest get;
+  get.set_name(name);
+  v1::GetTipResponse got;
+  grpc::ClientContext get_ctx;
+  testing::ActAs(get_ctx, kSocialAffairs);
+  ASSERT_TRUE(stub_->GetTip(&get_ctx, get, &got).ok());
+  // ...but not open its reporter.
+  const int64_t audited = AuditCount();
+  v1::RevealReporterResponse response;
+  const grpc::Status status = Reveal(kSocialAffairs, name, sample::kReason, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("social_affairs"));
+  EXPECT_FALSE(response.has_reporter());
+  EXPECT_EQ(AuditCount(), audited + 1);
+  EXPECT_THAT(LastAuditRecord(), HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre("pcmd.events.v1.TipReceived"));
+}
+
+TEST_F(IntakeServiceTest, AnswersNotFoundWhenRevealingATipWithoutAReporter) {
+  v1::SubmitTipRequest request = sample::FullRequest("hotline-2024-0007");
+  request.clear_reporter();
+  v1::SubmitTipResponse submitted;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  ASSERT_TRUE(stub_->SubmitTip(&ctx, request, &submitted).ok());
+  EXPECT_FALSE(submitted.tip().has_reporter());
+  v1::RevealReporterResponse response;
+  EXPECT_EQ(Reveal(kPolice, submitted.tip().name(), sample::kReason, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(IntakeServiceTest, ReturnsEveryPersonalFieldButNeverTheReporterFromSubmitOrGetTip) {
+  v1::SubmitTipResponse submitted;
+  grpc::ClientContext submit_ctx;
+  testing::ActAs(submit_ctx, kPolice);
+  ASSERT_TRUE(
+      stub_->SubmitTip(&submit_ctx, sample::FullRequest("hotline-2024-0008"), &submitted).ok());
+  v1::GetTipRequest get;
+  get.set_name(submitted.tip().name());
+  v1::GetTipResponse got;
+  grpc::ClientContext get_ctx;
+  testing::ActAs(get_ctx, kPolice);
+  ASSERT_TRUE(stub_->GetTip(&get_ctx, get, &got).ok());
+  EXPECT_EQ(got.tip().description(), sample::kDescription);
+  EXPECT_EQ(got.tip().place().address(), sample::kAddress);
+  ASSERT_EQ(got.tip().persons_size(), 3);
+  EXPECT_EQ(got.tip().persons(1).full_name(), sample::kMinorName);
+  EXPECT_TRUE(got.tip().has_reporter());
+  for (const std::string& bytes : {submitted.SerializeAsString(), got.SerializeAsString()}) {
+    for (const char* value :
+         {sample::kReporterName, sample::kReporterPhone, sample::kReporterIdNumber,
+          sample::kReporterAddress, sample::kReporterEmail}) {
+      EXPECT_THAT(bytes, Not(HasSubstr(value)));
+    }
+  }
 }
 
 }  // namespace

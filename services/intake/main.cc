@@ -10,8 +10,8 @@ namespace {
 class IntakeBundle : public pcmd::ServiceBundle {
  public:
   explicit IntakeBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database, *ctx.outbox, *ctx.clock),
-        tips_(store_, *ctx.clock, *ctx.units),
+      : store_(*ctx.database, *ctx.outbox, *ctx.clock, *ctx.keys),
+        tips_(store_, *ctx.clock, *ctx.units, *ctx.keys),
         service_(pcmd::Guard(*ctx.gatekeeper, pcmd::intake::v1::IntakeService::service_full_name()),
                  tips_) {}
   std::vector<pcmd::HostedService> services() override {

@@ -1,9 +1,23 @@
 // TipStore on SQLite (common/storage). Thread-safe.
+//
+// Layout (migrations in sqlite_tip_store.cc):
+//   tips            one row per tip; description and place sealed (BLOB), NULL when
+//                   not given.
+//   tip_persons     one row per named person: role, pseudonym and the blind index of
+//                   the ID number in clear, every other field sealed.
+//   tip_attachments content hash and media type per attachment (not personal).
+//   reporter_vault  the reporter, one sealed value per tip.
+//   reveal_log      every opening of the vault, append-only, its reason sealed.
+// Each sealed value is bound to where it lives ("tips/<id>#persons/2.full_name"), so a
+// value copied to another row or column does not open: GetTip then answers INTERNAL
+// and logs sealed_field_unreadable with the record and field path (never the value).
 #ifndef PCMD_SERVICES_INTAKE_SQLITE_TIP_STORE_H_
 #define PCMD_SERVICES_INTAKE_SQLITE_TIP_STORE_H_
 
 #include <span>
+#include <string>
 
+#include "common/crypto/keyring.h"
 #include "common/events/outbox.h"
 #include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
@@ -16,24 +30,32 @@ std::span<const storage::Migration> IntakeMigrations();
 
 class SqliteTipStore : public TipStore {
  public:
-  // `db` (opened with IntakeMigrations), `outbox` and `clock` are not owned and must
-  // outlive the store. Every stored change appends its events to `outbox` in the same
-  // transaction.
-  SqliteTipStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock)
-      : db_(db), outbox_(outbox), clock_(clock) {}
+  // `db` (opened with IntakeMigrations), `outbox`, `clock` and `keys` are not owned and
+  // must outlive the store. Every stored change appends its events to `outbox` in the
+  // same transaction. New values are sealed with the keyring's current key version;
+  // values sealed under older versions open as long as `keys` still holds them.
+  SqliteTipStore(storage::SqliteDatabase& db, events::Outbox& outbox, const Clock& clock,
+                 const crypto::Keyring& keys)
+      : db_(db), outbox_(outbox), clock_(clock), cipher_(keys), index_(keys) {}
 
   absl::StatusOr<v1::Tip> CreateTip(absl::string_view request_id, absl::string_view fingerprint,
-                                    const v1::Tip& tip) override;
+                                    const v1::Tip& tip, const v1::Reporter* reporter) override;
   absl::StatusOr<v1::Tip> GetTip(absl::string_view tip_id) override;
+  absl::StatusOr<std::string> GetTipUnit(absl::string_view tip_id) override;
+  absl::StatusOr<v1::Reporter> RevealReporter(absl::string_view tip_id,
+                                              const RevealRecord& record) override;
 
  private:
-  // Inserts the tip and appends TipReceived (and EstablishmentReported when it names
-  // an establishment) in `tx`.
-  absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Tip& tip);
+  // Inserts the tip, its persons, attachments and reporter, and appends TipReceived
+  // (and EstablishmentReported when it names an establishment) in `tx`.
+  absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Tip& tip,
+                                const v1::Reporter* reporter);
 
   storage::SqliteDatabase& db_;
   events::Outbox& outbox_;
   const Clock& clock_;
+  const crypto::FieldCipher cipher_;
+  const crypto::BlindIndex index_;
 };
 
 }  // namespace pcmd::intake
