@@ -47,10 +47,16 @@ issue() {
 for s in plans intake inspections referrals; do issue "$s" service VN "pcmd-$s"; done
 # An operator of pcmd (event administration, directory upkeep).
 issue operator service VN pcmd-operator
-# Demo agencies in Hà Nội (unit 01) and Thanh Trì (268).
+# Demo agencies in Hà Nội (unit 01) and Thanh Trì (268), at least one of every kind.
 issue police-hanoi police 01 CA-HN-PC02                 # Criminal police, Hà Nội
 issue social-affairs-hanoi social_affairs 01 SYT-HN-PCTNXH  # Dept. of Health, social evils
 issue team178-thanhtri inspection_team 268 DKT178-TT   # Team 178 of Thanh Trì
 issue provider-hanoi provider 01 CTXH-HN               # Hà Nội social-work centre
 issue ministry-health ministry VN BYT                  # Ministry of Health's system
+issue procuracy-hanoi procuracy 01 VKSND-HN            # People's Procuracy of Hà Nội
+issue court-hanoi court 01 TAND-HN                     # People's Court of Hà Nội
+issue culture-hanoi culture 01 SVHTT-HN                # Dept. of Culture, Sports and Tourism
+issue health-hanoi health 01 SYT-HN                    # Dept. of Health, Hà Nội
+# An agency of another province, Hưng Yên (unit 33), for checks of unit scope.
+issue police-hungyen police 33 CA-HY-PC02              # Criminal police, Hưng Yên
 echo "certs: CA and certificates in $PWD"

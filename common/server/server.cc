@@ -8,12 +8,15 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "grpcpp/support/server_interceptor.h"
 
 namespace pcmd {
 namespace {
@@ -32,6 +35,70 @@ absl::Status WritePortFile(const std::string& path, int port) {
     return absl::InternalError(absl::StrCat("cannot write port file ", path, ": ", ec.message()));
   return absl::OkStatus();
 }
+
+// gRPC C++ 1.51 answers a request it cannot parse with INTERNAL before the handler runs
+// (grpcpp/impl/codegen/proto_utils.h, GenericDeserialize, and
+// grpcpp/support/proto_buffer_reader.h): the message is the parser's
+// InitializationErrorString(), empty for proto3, or "Couldn't initialize byte buffer
+// reader" when the call carried no message (or one that does not decompress), or "No
+// payload". Protobuf refuses a proto3 string field that is not valid UTF-8, so a
+// caller's mistake would read as a server fault. The interceptor knows parsing failed
+// because the request the handler would get is null at POST_RECV_MESSAGE (only for
+// methods whose one request is read before the handler: unary and server-streaming);
+// it then rewrites that call's INTERNAL status, and nothing else, to INVALID_ARGUMENT.
+class UnparsableRequestInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit UnparsableRequestInterceptor(const grpc::experimental::ServerRpcInfo& info)
+      : method_(info.method() == nullptr ? "" : info.method()),
+        single_request_(info.type() == grpc::experimental::ServerRpcInfo::Type::UNARY ||
+                        info.type() == grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (single_request_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      unparsed_ = true;
+    }
+    if (unparsed_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status sent = methods->GetSendStatus();
+      if (sent.error_code() == grpc::StatusCode::INTERNAL) {
+        methods->ModifySendStatus(
+            grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, Explain(sent.error_message())));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string Explain(const std::string& parser_message) const {
+    if (parser_message == "Couldn't initialize byte buffer reader" ||
+        parser_message == "No payload") {
+      return "the call carried no readable request message";
+    }
+    // "/pcmd.intake.v1.IntakeService/SubmitTip" → "pcmd.intake.v1.IntakeService.SubmitTip".
+    const std::string dotted =
+        absl::StrReplaceAll(method_.empty() ? method_ : method_.substr(1), {{"/", "."}});
+    const auto* method =
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
+    const std::string type = method == nullptr ? "request" : method->input_type()->full_name();
+    return absl::StrCat("the request is not a valid ", type,
+                        " message (strings must be valid UTF-8)");
+  }
+
+  const std::string method_;
+  const bool single_request_;
+  bool unparsed_ = false;
+};
+
+class UnparsableRequestInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new UnparsableRequestInterceptor(*info);
+  }
+};
 
 }  // namespace
 
@@ -123,6 +190,9 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
   // Clients may ping every 10 s without being cut off as abusive.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::vector<std::string> names;
   for (const HostedService& hosted : services) {
     builder.RegisterService(hosted.service);

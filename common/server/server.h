@@ -2,6 +2,17 @@
 // service, reflection, message-size limits, keepalive, and graceful shutdown on
 // SIGTERM/SIGINT.
 //
+// Input limits every call gets before any service code runs:
+//   - a request larger than ServerOptions::max_message_bytes is refused by gRPC with
+//     RESOURCE_EXHAUSTED; the connection and the server keep serving;
+//   - a request that does not parse as the method's message (a proto3 string that is
+//     not valid UTF-8, malformed wire data, no message at all) answers
+//     INVALID_ARGUMENT "the request is not a valid <type> message (strings must be
+//     valid UTF-8)" (or "the call carried no readable request message"), never the
+//     INTERNAL gRPC C++ would answer on its own. A service's own INTERNAL is left as is.
+// String lengths, repeated-field counts and the other field rules are each service's
+// validation (common/validation).
+//
 // A service's main() does, in this order:
 //   BlockTerminationSignals();            // before any thread exists
 //   ... read config, open the database, build the service objects ...
@@ -30,6 +41,7 @@ struct ServerOptions {
   // When set, the bound port is written there (atomically) once the server serves, so
   // scripts and tests can start a service on port 0 and learn where it listens.
   std::string port_file;
+  // Largest request or response, in bytes. A larger request answers RESOURCE_EXHAUSTED.
   int max_message_bytes = 4 * 1024 * 1024;
   absl::Duration keepalive_time = absl::Minutes(1);
   absl::Duration keepalive_timeout = absl::Seconds(20);
@@ -85,11 +97,11 @@ class RunningServer {
 };
 
 // Builds and starts a server for `services`, each reported SERVING under its name and
-// the whole server under "". Errors: UNAVAILABLE naming the address when it cannot listen
-// (port in use, no permission); INVALID_ARGUMENT when only some TLS files are given,
-// when none is given without `insecure`, or when both are;
-// NOT_FOUND naming a TLS file that cannot be read; INTERNAL when the port file cannot
-// be written.
+// the whole server under "", with the input limits above. Errors: UNAVAILABLE naming
+// the address when it cannot listen (port in use, no permission); INVALID_ARGUMENT
+// when only some TLS files are given, when none is given without `insecure`, or when
+// both are; NOT_FOUND naming a TLS file that cannot be read; INTERNAL when the port
+// file cannot be written.
 absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
     const ServerOptions& options, const std::vector<HostedService>& services);
 

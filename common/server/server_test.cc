@@ -5,10 +5,12 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "common/server/raw_call_testing.h"
 #include "common/testing/temp_dir.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "pcmd/testing/v1/echo.grpc.pb.h"
 
@@ -125,6 +127,102 @@ TEST(StartServer, RefusesInsecureTogetherWithTlsFiles) {
   options.tls_ca_file = "/nonexistent/ca.pem";
   auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
   EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// An EchoRequest whose text (field 1, length-delimited) is the two bytes C3 28: a UTF-8
+// lead byte followed by a byte that cannot continue it.
+const std::string kInvalidUtf8Echo("\x0a\x02\xc3\x28", 4);
+constexpr char kEchoMethod[] = "/pcmd.testing.v1.EchoService/Echo";
+
+grpc::Status EchoText(int port, const std::string& text) {
+  auto stub = EchoService::NewStub(Connect(port));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  EchoRequest request;
+  request.set_text(text);
+  EchoResponse response;
+  grpc::Status status = stub->Echo(&ctx, request, &response);
+  if (status.ok() && response.text() != text) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS, "echo came back different");
+  }
+  return status;
+}
+
+grpc::Status RawEcho(int port, const std::string& bytes) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return testing::RawUnaryCall(Connect(port), ctx, kEchoMethod, bytes);
+}
+
+// Why StartServer installs its interceptor: gRPC C++ by itself reports a request that
+// does not parse (here, a proto3 string that is not UTF-8) as a server fault.
+TEST(BareGrpcServer, AnswersInternalToAStringThatIsNotUtf8) {
+  SlowEcho echo;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&echo);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(RawEcho(port, kInvalidUtf8Echo).error_code(), grpc::StatusCode::INTERNAL);
+  server->Shutdown();
+}
+
+TEST(StartServer, AnswersInvalidArgumentNamingTheMessageToAStringThatIsNotUtf8) {
+  SlowEcho echo;
+  auto server = StartServer({.insecure = true}, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const grpc::Status status = RawEcho((*server)->port(), kInvalidUtf8Echo);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(status.error_message(),
+            "the request is not a valid pcmd.testing.v1.EchoRequest message (strings must be "
+            "valid UTF-8)");
+  // The same bytes with a valid two-byte character ("é") are served, and so is the next
+  // call on the server.
+  EXPECT_TRUE(RawEcho((*server)->port(), std::string("\x0a\x02\xc3\xa9", 4)).ok());
+  EXPECT_TRUE(EchoText((*server)->port(), "Thanh Trì").ok());
+}
+
+TEST(StartServer, AnswersInvalidArgumentToBytesThatAreNoMessageAtAll) {
+  SlowEcho echo;
+  auto server = StartServer({.insecure = true}, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  // Field 1 announces 100 bytes and brings 1.
+  const grpc::Status truncated = RawEcho((*server)->port(), std::string("\x0a\x64x", 3));
+  EXPECT_EQ(truncated.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << truncated.error_message();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const grpc::Status empty = testing::StreamCall(Connect((*server)->port()), ctx, kEchoMethod, {});
+  EXPECT_EQ(empty.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << empty.error_message();
+  EXPECT_EQ(empty.error_message(), "the call carried no readable request message");
+}
+
+// A service that fails on its own, with gRPC's own code and no message.
+class BrokenEcho final : public EchoService::Service {
+ public:
+  grpc::Status Echo(grpc::ServerContext*, const EchoRequest*, EchoResponse*) override {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "");
+  }
+};
+
+TEST(StartServer, LeavesAnInternalErrorOfTheServiceItselfAsItIs) {
+  BrokenEcho echo;
+  auto server = StartServer({.insecure = true}, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ(EchoText((*server)->port(), "Hà Nội").error_code(), grpc::StatusCode::INTERNAL);
+}
+
+TEST(StartServer, RefusesARequestOverTheMaximumSizeWithResourceExhaustedAndKeepsServing) {
+  SlowEcho echo;
+  ServerOptions options;
+  options.insecure = true;
+  options.max_message_bytes = 1024;
+  auto server = StartServer(options, {{&echo, EchoService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const grpc::Status over = EchoText((*server)->port(), std::string(2000, 'a'));
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.error_message();
+  EXPECT_TRUE(EchoText((*server)->port(), std::string(900, 'a')).ok());
 }
 
 }  // namespace
