@@ -1,0 +1,260 @@
+// No leaks: known personal values pushed through every create RPC that takes them —
+// a tip with its persons, place, description and reporter; an establishment with its
+// owner; a break-glass reveal with its reason — must appear nowhere but in answers to
+// the callers entitled to them: not in the Redis streams, not in any log line, not in
+// the SQLite files' raw bytes (database, write-ahead log, shared memory), not in the
+// audit log. Real binaries with mutual TLS, a real Redis.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/events/redis_client.h"
+#include "common/storage/sqlite_database.h"
+#include "common/testing/redis_server.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pcmd/events/v1/admin.grpc.pb.h"
+#include "pcmd/inspections/v1/inspections.grpc.pb.h"
+#include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "tests/integration/service_process.h"
+
+namespace pcmd::integration {
+namespace {
+
+// Each value is distinctive, so a hit cannot be a coincidence.
+const std::vector<std::string>& PersonalValues() {
+  static const auto* values = new std::vector<std::string>{
+      "Phạm Thị Lệ Kiểm Tra",                        // a victim's name
+      "079199912345",                                // her CCCD
+      "0987 654 321",                                // her phone
+      "Nạn nhân bị ép bán dâm tại phòng 3",          // her description
+      "Số 77 ngõ Kiểm Rò, phường Bạch Mai",          // the place (a home)
+      "Chị H. khai bị giữ giấy tờ từ tháng 5",       // the tip's case notes
+      "Lê Văn Báo Tin",                              // the reporter
+      "0901 222 333",                                // the reporter's phone
+      "baotin.kiemro@example.vn",                    // the reporter's email
+      "Đỗ Minh Chủ Cơ Sở",                           // the establishment's owner
+      "001085067890",                                // the owner's CCCD
+      "0243 111 2222",                               // the owner's phone
+      "Cần xác minh lời khai để bảo vệ nhân chứng",  // the break-glass reason
+  };
+  return *values;
+}
+
+// Which of PersonalValues() occur in `haystack`.
+std::vector<std::string> Hits(const std::string& haystack) {
+  std::vector<std::string> hits;
+  for (const std::string& value : PersonalValues()) {
+    if (haystack.find(value) != std::string::npos) hits.push_back(value);
+  }
+  return hits;
+}
+
+// Every value held by Redis, by key, as the bytes Redis holds.
+std::string EverythingInRedis(const std::string& address) {
+  events::RedisClient redis(address);
+  std::string all;
+  auto flatten = [&all](const events::RedisReply& reply, auto& self) -> void {
+    all += reply.str;
+    all += '\n';
+    for (const events::RedisReply& e : reply.elements) self(e, self);
+  };
+  auto keys = redis.Command({"KEYS", "*"});
+  EXPECT_TRUE(keys.ok()) << keys.status();
+  if (!keys.ok()) return all;
+  for (const events::RedisReply& key : keys->elements) {
+    auto type = redis.Command({"TYPE", key.str});
+    if (!type.ok()) continue;
+    std::vector<std::string> read;
+    if (type->str == "stream") read = {"XRANGE", key.str, "-", "+"};
+    if (type->str == "string") read = {"GET", key.str};
+    if (type->str == "list") read = {"LRANGE", key.str, "0", "-1"};
+    if (type->str == "hash") read = {"HGETALL", key.str};
+    if (type->str == "set") read = {"SMEMBERS", key.str};
+    if (type->str == "zset") read = {"ZRANGE", key.str, "0", "-1"};
+    EXPECT_FALSE(read.empty()) << "key " << key.str << " of type " << type->str << " not read";
+    if (read.empty()) continue;
+    auto value = redis.Command(read);
+    EXPECT_TRUE(value.ok()) << value.status();
+    if (value.ok()) flatten(*value, flatten);
+    all += key.str + '\n';
+  }
+  return all;
+}
+
+// The raw bytes of every file under `folder` (SQLite database, -wal, -shm).
+std::string EveryFileUnder(const std::string& folder, int* files) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+    if (!entry.is_regular_file()) continue;
+    all += testing::ReadFile(entry.path().string());
+    ++*files;
+  }
+  return all;
+}
+
+// The audit log's rows as text.
+std::string AuditRows(const std::string& db_path) {
+  auto db = storage::SqliteDatabase::Open({.path = db_path, .migrate = false}, {});
+  EXPECT_TRUE(db.ok()) << db.status();
+  std::string all;
+  if (!db.ok()) return all;
+  EXPECT_TRUE((*db)
+                  ->Read([&](storage::Transaction& tx) -> absl::Status {
+                    auto rows = tx.Query(
+                        "SELECT agency || ' ' || end_user || ' ' || purpose || ' ' || rpc || ' ' "
+                        "|| records || ' ' || outcome FROM audit_log");
+                    if (!rows.ok()) return rows.status();
+                    for (const storage::Row& row : *rows) all += row.Text(0) + '\n';
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return all;
+}
+
+template <typename Fn>
+bool Eventually(Fn done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAuditLog) {
+  testing::RedisServer redis;
+  TempDir dir;
+  const std::vector<std::string> bus = {"--redis=" + redis.address(), "--log-level=debug"};
+  RunningBinary plans(kServices[0], dir, "127.0.0.1:0", bus);
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
+  RunningBinary inspections(kServices[2], dir, "127.0.0.1:0", bus);
+  RunningBinary referrals(kServices[3], dir, "127.0.0.1:0", bus);
+  for (const RunningBinary* b : {&plans, &intake, &inspections, &referrals}) {
+    ASSERT_GT(b->port(), 0) << b->log();
+  }
+  const auto& v = PersonalValues();
+
+  // An establishment with its owner, registered by the Hà Nội police (unit 01).
+  auto establishments =
+      inspections::v1::InspectionsService::NewStub(ChannelAs(inspections.target(), "police-hanoi"));
+  inspections::v1::CreateEstablishmentRequest create;
+  create.set_request_id("leak-est-1");
+  create.set_display_name("Karaoke Hoàng Gia Kiểm Rò");
+  create.set_business_type(inspections::v1::BUSINESS_TYPE_KARAOKE);
+  create.set_address("Số 5 phố Giải Phóng, Hà Nội");
+  create.set_unit_code("01");
+  create.mutable_owner()->set_full_name(v[9]);
+  create.mutable_owner()->set_id_number(v[10]);
+  create.mutable_owner()->set_phone(v[11]);
+  inspections::v1::CreateEstablishmentResponse created;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0042", "establishment-registry");
+    const grpc::Status s = establishments->CreateEstablishment(&ctx, create, &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // A tip naming a victim, with its place, notes and reporter.
+  auto tips = intake::v1::IntakeService::NewStub(ChannelAs(intake.target(), "police-hanoi"));
+  intake::v1::SubmitTipRequest submit;
+  submit.set_request_id("leak-tip-1");
+  submit.set_channel(intake::v1::CHANNEL_HOTLINE);
+  submit.set_legal_kind(intake::v1::LEGAL_KIND_DENUNCIATION);
+  submit.set_category(intake::v1::CATEGORY_TRAFFICKING);
+  submit.set_unit_code("01");
+  submit.set_establishment(created.establishment().name());
+  submit.set_description(v[5]);
+  submit.mutable_place()->set_address(v[4]);
+  intake::v1::NamedPerson* victim = submit.add_persons();
+  victim->set_role(intake::v1::PERSON_ROLE_VICTIM);
+  victim->set_full_name(v[0]);
+  victim->set_id_number(v[1]);
+  victim->set_phone(v[2]);
+  victim->set_description(v[3]);
+  submit.mutable_reporter()->set_full_name(v[6]);
+  submit.mutable_reporter()->set_phone(v[7]);
+  submit.mutable_reporter()->set_email(v[8]);
+  intake::v1::SubmitTipResponse submitted;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx);
+    const grpc::Status s = tips->SubmitTip(&ctx, submit, &submitted);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // The entitled caller gets the values back: they really went through.
+  intake::v1::GetTipRequest get;
+  get.set_name(submitted.tip().name());
+  intake::v1::GetTipResponse got;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx);
+    const grpc::Status s = tips->GetTip(&ctx, get, &got);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(got.tip().persons_size(), 1);
+  EXPECT_EQ(got.tip().persons(0).full_name(), v[0]);
+  EXPECT_EQ(got.tip().description(), v[5]);
+  EXPECT_TRUE(got.tip().has_reporter());
+  intake::v1::RevealReporterRequest reveal;
+  reveal.set_name(submitted.tip().name());
+  reveal.set_reason(v[12]);
+  intake::v1::RevealReporterResponse revealed;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0042", "witness-protection");
+    const grpc::Status s = tips->RevealReporter(&ctx, reveal, &revealed);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(revealed.reporter().full_name(), v[6]);
+
+  // Let every event reach the bus and every consumer, so the streams hold them all.
+  auto drained = [](const RunningBinary& b) {
+    return Eventually([&] {
+      auto admin = events::v1::EventAdminService::NewStub(ChannelAs(b.target(), "operator"));
+      grpc::ClientContext ctx;
+      events::v1::GetEventStatsResponse stats;
+      return admin->GetEventStats(&ctx, {}, &stats).ok() && stats.outbox_backlog() == 0 &&
+             stats.outbox_published() > 0;
+    });
+  };
+  ASSERT_TRUE(drained(intake)) << intake.log();
+  ASSERT_TRUE(drained(inspections)) << inspections.log();
+
+  // The bus.
+  const std::string bus_bytes = EverythingInRedis(redis.address());
+  EXPECT_NE(bus_bytes.find(submitted.tip().name()), std::string::npos)
+      << "the scan must see the tip's events to mean anything";
+  EXPECT_THAT(Hits(bus_bytes), ::testing::IsEmpty()) << "on the Redis bus";
+
+  // Stop the services so the logs and files are complete, then scan them.
+  for (RunningBinary* b : {&plans, &intake, &inspections, &referrals}) {
+    b->process().Signal(SIGTERM);
+    EXPECT_EQ(b->process().Wait(absl::Seconds(15)), std::optional<int>(0)) << b->log();
+  }
+  for (const RunningBinary* b : {&plans, &intake, &inspections, &referrals}) {
+    EXPECT_THAT(Hits(b->log()), ::testing::IsEmpty()) << "in a log:\n" << b->log();
+  }
+  EXPECT_NE(intake.log().find("reporter_revealed"), std::string::npos)
+      << "the break-glass warning is logged (without personal data)";
+  for (const Binary& b : kServices) {
+    int files = 0;
+    const std::string bytes = EveryFileUnder(dir.File(b.name), &files);
+    EXPECT_GT(files, 0) << b.name;
+    EXPECT_THAT(Hits(bytes), ::testing::IsEmpty()) << "in the raw files of " << b.name;
+  }
+  // The scan does find text that is not personal (the business's name).
+  int ignored = 0;
+  EXPECT_NE(EveryFileUnder(dir.File("inspections"), &ignored).find("Karaoke Hoàng Gia Kiểm Rò"),
+            std::string::npos);
+  const std::string audit = AuditRows(dir.File("intake/intake.db"));
+  EXPECT_NE(audit.find(submitted.tip().name()), std::string::npos) << audit;
+  EXPECT_THAT(Hits(audit + AuditRows(dir.File("inspections/inspections.db"))),
+              ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace pcmd::integration
