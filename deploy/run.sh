@@ -390,12 +390,16 @@ for n in "${SERVICES[@]}"; do
     tls_flags=("--tls-cert=$certs_dir/$n.crt" "--tls-key=$certs_dir/$n.key"
       "--tls-ca=$certs_dir/ca.crt")
   fi
+  peer_flags=()
+  # Intake checks the establishments tips name with inspections, as itself.
+  [[ "$n" == intake ]] && peer_flags=("--inspections=127.0.0.1:${PORT[inspections]}")
   setsid "$bin_dir/services/$n/pcmd-$n" \
     "--listen=$(addr_of "$host" "${PORT[$n]}")" \
     "--db=$state_dir/$n/$n.db" \
     "--redis=127.0.0.1:${PORT[redis]}" \
     "--log-level=$log_level" \
     "--keys=$keys_dir" \
+    ${peer_flags[@]+"${peer_flags[@]}"} \
     ${tls_flags[@]+"${tls_flags[@]}"} \
     </dev/null >>"$(log_file "$n")" 2>&1 &
   PID[$n]=$!

@@ -6,15 +6,18 @@
 
 #include "common/server/guard.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "services/intake/establishment_registry.h"
 #include "services/intake/tips.h"
 
 namespace pcmd::intake {
 
 class IntakeServiceImpl final : public v1::IntakeService::Service {
  public:
-  // Every call goes through `guard` (access_rules.h). `tips` is not owned and must
-  // outlive the service.
-  IntakeServiceImpl(Guard guard, Tips& tips) : guard_(std::move(guard)), tips_(tips) {}
+  // Every call goes through `guard` (access_rules.h). `tips` and `establishments` are
+  // not owned and must outlive the service; a tip naming an establishment is accepted
+  // only once `establishments` confirms it.
+  IntakeServiceImpl(Guard guard, Tips& tips, EstablishmentRegistry& establishments)
+      : guard_(std::move(guard)), tips_(tips), establishments_(establishments) {}
 
   grpc::Status SubmitTip(grpc::ServerContext* context, const v1::SubmitTipRequest* request,
                          v1::SubmitTipResponse* response) override;
@@ -29,6 +32,7 @@ class IntakeServiceImpl final : public v1::IntakeService::Service {
  private:
   const Guard guard_;
   Tips& tips_;
+  EstablishmentRegistry& establishments_;
 };
 
 }  // namespace pcmd::intake

@@ -1,5 +1,7 @@
 #include "services/intake/intake_service.h"
 
+#include <set>
+
 #include "common/crypto/keyring.h"
 #include "common/events/outbox_testing.h"
 #include "common/server/guard_testing.h"
@@ -31,6 +33,23 @@ const std::string kProcuracy = "urn:pcmd:agency:procuracy:VN:VKSNDTC";
 const std::string kSocialAffairs = "urn:pcmd:agency:social_affairs:VN:CUC-PCTNXH";
 
 // The real adapter, logic and SQLite store behind an in-process channel.
+// The inspections registry, faked: it knows the names it is given, and can be down.
+class FakeRegistry : public EstablishmentRegistry {
+ public:
+  absl::Status CheckExists(const security::Caller& on_behalf_of, const std::string& name) override {
+    asked_for = on_behalf_of.end_user;
+    if (down) return absl::UnavailableError("registry down");
+    if (known.count(name) == 0) {
+      return StatusWithFields(absl::StatusCode::kNotFound, "unknown",
+                              {{"establishment", "names no registered establishment"}});
+    }
+    return absl::OkStatus();
+  }
+  std::set<std::string> known;
+  bool down = false;
+  std::string asked_for;
+};
+
 class IntakeServiceTest : public ::testing::Test {
  protected:
   IntakeServiceTest()
@@ -43,7 +62,7 @@ class IntakeServiceTest : public ::testing::Test {
         policy_(IntakeAccessPolicy()),
         gatekeeper_(policy_, IdentityMode::kInsecureHeader, *db_, std::string(32, 'a'),
                     Clock::Real()),
-        service_(Guard(gatekeeper_, v1::IntakeService::service_full_name()), tips_),
+        service_(Guard(gatekeeper_, v1::IntakeService::service_full_name()), tips_, registry_),
         server_(*StartServer({.insecure = true},
                              {{&service_, v1::IntakeService::service_full_name()}})),
         stub_(v1::IntakeService::NewStub(
@@ -98,6 +117,7 @@ class IntakeServiceTest : public ::testing::Test {
   Tips tips_;
   const security::AccessPolicy policy_;
   Gatekeeper gatekeeper_;
+  FakeRegistry registry_;
   IntakeServiceImpl service_;
   std::unique_ptr<RunningServer> server_;
   std::unique_ptr<v1::IntakeService::Stub> stub_;
@@ -306,6 +326,58 @@ TEST_F(IntakeServiceTest, ReturnsEveryPersonalFieldButNeverTheReporterFromSubmit
       EXPECT_THAT(bytes, Not(HasSubstr(value)));
     }
   }
+}
+
+TEST_F(IntakeServiceTest, AcceptsATipNamingARegisteredEstablishmentAskingOnBehalfOfTheOfficer) {
+  const std::string name = "establishments/0192f0aa-0000-7000-8000-00000000e001";
+  registry_.known.insert(name);
+  v1::SubmitTipRequest request;
+  request.set_request_id("est-known");
+  request.set_channel(v1::CHANNEL_HOTLINE);
+  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
+  request.set_category(v1::CATEGORY_ESTABLISHMENT);
+  request.set_unit_code("268");
+  request.set_establishment(name);
+  v1::SubmitTipResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice, "officer-0777");
+  const grpc::Status status = stub_->SubmitTip(&ctx, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.tip().establishment(), name);
+  EXPECT_EQ(registry_.asked_for, "officer-0777");
+}
+
+TEST_F(IntakeServiceTest, RefusesATipNamingAnUnknownEstablishmentNamingTheFieldAndStoresNothing) {
+  v1::SubmitTipRequest request;
+  request.set_request_id("est-unknown");
+  request.set_channel(v1::CHANNEL_HOTLINE);
+  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
+  request.set_category(v1::CATEGORY_ESTABLISHMENT);
+  request.set_unit_code("268");
+  request.set_establishment("establishments/0192f0aa-0000-7000-8000-00000000e404");
+  v1::SubmitTipResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  const grpc::Status status = stub_->SubmitTip(&ctx, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(FieldViolationsOf(FromGrpcStatus(status)),
+              Contains(Field(&FieldViolation::field, "establishment")));
+  EXPECT_TRUE(events::OutboxEventTypes(*db_).empty());
+}
+
+TEST_F(IntakeServiceTest, AnswersUnavailableWhileTheRegistryIsDownSoTheOfficerRetries) {
+  registry_.down = true;
+  v1::SubmitTipRequest request;
+  request.set_request_id("est-down");
+  request.set_channel(v1::CHANNEL_HOTLINE);
+  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
+  request.set_category(v1::CATEGORY_ESTABLISHMENT);
+  request.set_unit_code("268");
+  request.set_establishment("establishments/0192f0aa-0000-7000-8000-00000000e001");
+  v1::SubmitTipResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  EXPECT_EQ(stub_->SubmitTip(&ctx, request, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

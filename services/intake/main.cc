@@ -1,4 +1,5 @@
 // pcmd-intake: tips from police, social affairs, Teams 178 and citizens.
+#include "common/server/peer.h"
 #include "common/server/service_main.h"
 #include "common/units/units.h"
 #include "services/intake/access_rules.h"
@@ -9,11 +10,12 @@ namespace {
 
 class IntakeBundle : public pcmd::ServiceBundle {
  public:
-  explicit IntakeBundle(const pcmd::ServiceContext& ctx)
+  IntakeBundle(const pcmd::ServiceContext& ctx, pcmd::PeerClient inspections)
       : store_(*ctx.database, *ctx.outbox, *ctx.clock, *ctx.keys),
         tips_(store_, *ctx.clock, *ctx.units, *ctx.keys),
+        establishments_(std::move(inspections)),
         service_(pcmd::Guard(*ctx.gatekeeper, pcmd::intake::v1::IntakeService::service_full_name()),
-                 tips_) {}
+                 tips_, establishments_) {}
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::intake::v1::IntakeService::service_full_name()}};
   }
@@ -21,6 +23,7 @@ class IntakeBundle : public pcmd::ServiceBundle {
  private:
   pcmd::intake::SqliteTipStore store_;
   pcmd::intake::Tips tips_;
+  pcmd::intake::GrpcEstablishmentRegistry establishments_;
   pcmd::intake::IntakeServiceImpl service_;
 };
 
@@ -33,9 +36,19 @@ int main(int argc, char** argv) {
                            .migrations = pcmd::intake::IntakeMigrations(),
                            .consumes_from = {"plans"},
                            .register_handlers = pcmd::units::RegisterUnitHandlers,
+                           .define_options =
+                               [](pcmd::Config& config) {
+                                 config.DefineString("inspections", "127.0.0.1:50053",
+                                                     "host:port of the inspections service "
+                                                     "(establishments named by tips)");
+                               },
                            .policy = pcmd::intake::IntakeAccessPolicy,
                            .build = [](const pcmd::ServiceContext& ctx)
                                -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {
-                             return std::make_unique<IntakeBundle>(ctx);
+                             absl::StatusOr<pcmd::PeerClient> inspections =
+                                 pcmd::PeerClient::Connect(ctx.config->GetString("inspections"),
+                                                           ctx.peer_tls, "intake");
+                             if (!inspections.ok()) return inspections.status();
+                             return std::make_unique<IntakeBundle>(ctx, *std::move(inspections));
                            }});
 }

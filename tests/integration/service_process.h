@@ -120,6 +120,12 @@ class RunningBinary {
     bool has_redis = false;
     for (const std::string& flag : extra) has_redis |= flag.rfind("--redis=", 0) == 0;
     if (!has_redis) argv.push_back(absl::StrCat("--redis=127.0.0.1:", testing::PickFreePort()));
+    // Likewise intake's inspections service: tests that name establishments give it.
+    bool has_inspections = false;
+    for (const std::string& flag : extra) has_inspections |= flag.rfind("--inspections=", 0) == 0;
+    if (std::string(binary.name) == "intake" && !has_inspections) {
+      argv.push_back(absl::StrCat("--inspections=127.0.0.1:", testing::PickFreePort()));
+    }
     bool has_security = false;
     for (const std::string& flag : extra) {
       has_security |=

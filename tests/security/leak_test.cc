@@ -129,8 +129,10 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
   TempDir dir;
   const std::vector<std::string> bus = {"--redis=" + redis.address(), "--log-level=debug"};
   RunningBinary plans(kServices[0], dir, "127.0.0.1:0", bus);
-  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
   RunningBinary inspections(kServices[2], dir, "127.0.0.1:0", bus);
+  std::vector<std::string> intake_flags = bus;
+  intake_flags.push_back("--inspections=" + inspections.target());
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", intake_flags);
   RunningBinary referrals(kServices[3], dir, "127.0.0.1:0", bus);
   for (const RunningBinary* b : {&plans, &intake, &inspections, &referrals}) {
     ASSERT_GT(b->port(), 0) << b->log();
