@@ -26,7 +26,13 @@ fi
 # issue NAME KIND UNIT CODE
 issue() {
   local name="$1" kind="$2" unit="$3" code="$4"
-  [[ -f "$name.crt" && -f "$name.key" ]] && return 0
+  # Kept when it exists with the same identity; reissued when the identity changed
+  # (e.g. a kind renamed between versions), so an old state folder keeps working.
+  if [[ -f "$name.crt" && -f "$name.key" ]] &&
+    openssl x509 -in "$name.crt" -noout -ext subjectAltName 2>/dev/null |
+    grep -qF "URI:urn:pcmd:agency:${kind}:${unit}:${code}"; then
+    return 0
+  fi
   local ext
   ext="$(mktemp)"
   # Services are also servers on loopback: localhost and 127.0.0.1 are in the SAN.
@@ -46,7 +52,7 @@ issue() {
 # pcmd's own services (kind "service", national unit).
 for s in plans intake inspections referrals; do issue "$s" service VN "pcmd-$s"; done
 # An operator of pcmd (event administration, directory upkeep).
-issue operator service VN pcmd-operator
+issue operator operator VN pcmd-operator
 # Demo agencies in Hà Nội (unit 01) and Thanh Trì (268), at least one of every kind.
 issue police-hanoi police 01 CA-HN-PC02                 # Criminal police, Hà Nội
 issue social-affairs-hanoi social_affairs 01 SYT-HN-PCTNXH  # Dept. of Health, social evils

@@ -51,7 +51,7 @@ inline constexpr absl::string_view kAuditMigrationSql =
     "BEGIN SELECT RAISE(ABORT, 'the audit log only grows at its end'); END;";
 
 struct AuditRecord {
-  std::string agency;                // Agency code from the caller's certificate.
+  std::string agency;                // The caller's agency URI (urn:pcmd:agency:…).
   std::string end_user;              // The person at the agency, as the caller states it.
   std::string purpose;               // The stated purpose of use.
   std::string rpc;                   // "/pcmd.intake.v1.IntakeService/GetTip".

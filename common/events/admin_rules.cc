@@ -9,7 +9,7 @@ absl::Status AddEventAdminRules(security::AccessPolicy& policy) {
   for (const char* method : {"GetEventStats", "ResetConsumer", "RepublishEvents"}) {
     PCMD_RETURN_IF_ERROR(
         policy.Add({.method = std::string("/pcmd.events.v1.EventAdminService/") + method,
-                    .kinds = {K::kService},
+                    .kinds = {K::kOperator},
                     .scope = security::Scope::kAll,
                     .personal_data = false}));
   }

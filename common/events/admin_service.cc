@@ -1,6 +1,5 @@
 #include "common/events/admin_service.h"
 
-#include "common/server/handler.h"
 #include "common/status/status.h"
 #include "common/status/status_macros.h"
 

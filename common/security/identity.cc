@@ -22,6 +22,7 @@ constexpr KindEntry kKinds[] = {
     {AgencyKind::kHealth, "health"},
     {AgencyKind::kMinistry, "ministry"},
     {AgencyKind::kService, "service"},
+    {AgencyKind::kOperator, "operator"},
 };
 
 bool IsCode(absl::string_view s) {

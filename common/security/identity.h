@@ -36,10 +36,11 @@ enum class AgencyKind {
   kHealth,
   kMinistry,  // Another ministry's system.
   kService,   // One of pcmd's own services calling another.
+  kOperator,  // A person operating pcmd (event administration, directory upkeep).
 };
 
 // "police", "social_affairs", "inspection_team", "provider", "procuracy", "court",
-// "culture", "health", "ministry", "service".
+// "culture", "health", "ministry", "service", "operator".
 absl::string_view KindName(AgencyKind kind);
 std::optional<AgencyKind> KindFromName(absl::string_view name);
 // Every kind, in declaration order (for tables and tests).

@@ -1,5 +1,6 @@
 #include "common/server/guard.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
 #include "common/security/grpc_identity.h"
@@ -30,6 +31,40 @@ absl::StatusOr<security::Caller> CallerFromHeader(const grpc::ServerContext& con
                           header(security::kPurposeHeader)};
 }
 
+// End users are account ids ("officer-0042", "nguyen.van.a@ca.gov.vn"), purposes are
+// short codes ("tip-handling"): both go into audit records and some events, so free
+// text (which could hold a name) is refused.
+bool IsAccountId(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-' &&
+        c != '@') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsPurposeCode(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What the audit log can hold from a caller-chosen string: no separators, bounded.
+std::string AuditSafe(absl::string_view s, size_t max_bytes) {
+  std::string out(s.substr(0, max_bytes));
+  for (char& c : out) {
+    if (c == '\x1f' || c == ',') c = '?';
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::Status Gatekeeper::Admit(const grpc::ServerContext& context, absl::string_view method,
@@ -43,6 +78,19 @@ absl::Status Gatekeeper::Admit(const grpc::ServerContext& context, absl::string_
   }
   identified = true;
   call.access_.caller = *std::move(caller);
+  security::Caller& who = call.access_.caller;
+  std::vector<FieldViolation> bad;
+  if (!who.end_user.empty() && !IsAccountId(who.end_user)) {
+    bad.push_back({std::string(security::kEndUserHeader),
+                   "must be the user's account id: 1-64 of A-Z a-z 0-9 . _ - @"});
+    who.end_user = "(malformed)";  // It may be free text: none of it is kept.
+  }
+  if (!who.purpose.empty() && !IsPurposeCode(who.purpose)) {
+    bad.push_back({std::string(security::kPurposeHeader),
+                   "must be a purpose code: 1-64 of a-z 0-9 - (e.g. tip-handling)"});
+    who.purpose = "(malformed)";
+  }
+  if (!bad.empty()) return InvalidArgumentWithFields("malformed call metadata", bad);
   absl::StatusOr<security::AccessRule> rule = policy_.Check(method, call.access_.caller);
   if (!rule.ok()) {
     log::Warning("call_refused", {{"method", method},
@@ -61,23 +109,22 @@ absl::Status Gatekeeper::Finish(absl::string_view method, const Call& call, bool
     return outcome;
   }
   const security::Caller& caller = call.caller();
-  const audit::AuditRecord record{
-      .agency = security::AgencyUri(caller.agency),
-      .end_user = caller.end_user,
-      .purpose = caller.purpose,
-      .rpc = std::string(method),
-      .records = call.records(),
-      .outcome = outcome.ok() ? "OK" : std::string(absl::StatusCodeToString(outcome.code()))};
-  absl::Status written =
-      audit_db_.Write([&](storage::Transaction& tx) { return audit_.Append(tx, record); });
-  if (written.code() == absl::StatusCode::kInvalidArgument) {
-    // A header carried the audit log's field separator: keep the record, without it.
-    audit::AuditRecord cleaned = record;
-    for (std::string* field : {&cleaned.end_user, &cleaned.purpose}) {
-      std::replace(field->begin(), field->end(), '\x1f', '?');
-    }
-    written = audit_db_.Write([&](storage::Transaction& tx) { return audit_.Append(tx, cleaned); });
+  // Record names may come from the request before it was validated: bound them so a
+  // bad call can neither break the record nor bloat the append-only log.
+  std::vector<std::string> records;
+  for (const std::string& name : call.records()) {
+    if (records.size() == 20) break;
+    records.push_back(AuditSafe(name, 200));
   }
+  const audit::AuditRecord record{
+      .agency = AuditSafe(security::AgencyUri(caller.agency), 300),
+      .end_user = AuditSafe(caller.end_user, 64),
+      .purpose = AuditSafe(caller.purpose, 64),
+      .rpc = std::string(method),
+      .records = std::move(records),
+      .outcome = outcome.ok() ? "OK" : std::string(absl::StatusCodeToString(outcome.code()))};
+  const absl::Status written =
+      audit_db_.Write([&](storage::Transaction& tx) { return audit_.Append(tx, record); });
   if (!written.ok()) {
     log::Error("audit_write_failed", {{"method", method}, {"error", written}});
     if (outcome.ok()) {

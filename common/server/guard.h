@@ -16,14 +16,18 @@
 //   2. identifies the caller: its verified client certificate (see
 //      common/security/identity.h) or, only in --insecure mode, the
 //      x-pcmd-insecure-agency header (UNAUTHENTICATED when neither names an agency);
-//   3. applies the service's AccessPolicy: the method's rule, the caller's kind, the end
-//      user and purpose for personal data (PERMISSION_DENIED / UNAUTHENTICATED);
+//   3. checks the stated end user (an account id) and purpose (a code) when present
+//      (INVALID_ARGUMENT naming the header: free text could hold a name), and applies
+//      the service's AccessPolicy: the method's rule, the caller's kind, the end user
+//      and purpose for personal data (PERMISSION_DENIED / UNAUTHENTICATED);
 //   4. runs the body with the caller and the rule's scope (Call);
 //   5. for every rule that touches personal data, appends an audit record (agency,
-//      end user, purpose, method, the records the body touched, outcome) to the
-//      service's hash-chained audit log — also for refused calls. When the record
-//      cannot be written the call answers UNAVAILABLE: no personal data leaves
-//      without its audit record.
+//      end user, purpose, method, the records the body touched — bounded, outcome) to
+//      the service's hash-chained audit log, also for calls refused once the caller
+//      is identified (an unidentified caller is only logged). When the record cannot
+//      be written the call answers UNAVAILABLE, so no personal data is returned
+//      unaudited; a change the body already committed stays (its retry with the same
+//      request_id is then audited).
 // Refusals are logged (method, agency, reason); the body's personal data never is.
 #ifndef PCMD_COMMON_SERVER_GUARD_H_
 #define PCMD_COMMON_SERVER_GUARD_H_

@@ -88,6 +88,10 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
         **database, Clock::Real());
     if (spec.register_handlers) spec.register_handlers(*consumer);
   }
+  if (!spec.policy) {
+    log::Error("no_access_rules", {{"why", "the service defines no access policy"}});
+    return 1;
+  }
   const security::AccessPolicy policy = spec.policy();
   Gatekeeper gatekeeper(
       policy, server_options.insecure ? IdentityMode::kInsecureHeader : IdentityMode::kCertificate,

@@ -23,6 +23,12 @@ absl::Status GrpcEstablishmentRegistry::CheckExists(const security::Caller& on_b
   log::Warning("establishment_check_failed", {{"establishment", name},
                                               {"code", static_cast<int>(status.error_code())},
                                               {"error", status.error_message()}});
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+      status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+    // Refused or misconfigured (certificates, rules): retrying will not help.
+    return absl::InternalError(
+        absl::StrCat("intake could not check ", name, " with the establishment registry"));
+  }
   return absl::UnavailableError(absl::StrCat(
       "the establishment registry cannot confirm ", name,
       " now; retry with the same request_id, or submit the tip without the establishment"));

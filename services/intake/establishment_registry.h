@@ -20,7 +20,8 @@ class EstablishmentRegistry {
   virtual ~EstablishmentRegistry() = default;
   // OK when `name` ("establishments/{id}") is registered. Errors: NOT_FOUND with a
   // field violation on "establishment" when it is not; UNAVAILABLE when the registry
-  // cannot be asked now (the caller retries with the same request_id).
+  // cannot be asked now (the caller retries with the same request_id); INTERNAL when
+  // the registry refuses intake itself (a deployment fault, logged).
   virtual absl::Status CheckExists(const security::Caller& on_behalf_of,
                                    const std::string& name) = 0;
 };

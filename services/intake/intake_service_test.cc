@@ -380,5 +380,47 @@ TEST_F(IntakeServiceTest, AnswersUnavailableWhileTheRegistryIsDownSoTheOfficerRe
   EXPECT_EQ(stub_->SubmitTip(&ctx, request, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(IntakeServiceTest, RefusesAnEndUserThatIsNotAnAccountIdNamingTheHeader) {
+  v1::GetTipRequest get;
+  get.set_name("tips/0192f0aa-0000-7000-8000-000000000001");
+  v1::GetTipResponse got;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice, "Nguyen Van A", "tip-handling");
+  const grpc::Status status = stub_->GetTip(&ctx, get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldViolationsOf(FromGrpcStatus(status)),
+              Contains(Field(&FieldViolation::field, "x-pcmd-end-user")));
+  std::string end_users;
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
+                   auto rows = tx.Query("SELECT end_user FROM audit_log");
+                   if (!rows.ok()) return rows.status();
+                   for (const auto& row : *rows) end_users += row.Text(0);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_THAT(end_users, Not(HasSubstr("Nguyen")));
+}
+
+TEST_F(IntakeServiceTest, AuditsACallWithAHugeMalformedNameBoundedAndKeepsTheChainIntact) {
+  v1::GetTipRequest get;
+  get.set_name("tips/a,b\x1f" + std::string(100000, 'x'));
+  v1::GetTipResponse got;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  EXPECT_EQ(stub_->GetTip(&ctx, get, &got).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto head = audit::AuditLog::Verify(*db_, std::string(32, 'a'));
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->count, 1);
+  int64_t longest = 0;
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
+                   auto row = tx.QueryOne("SELECT MAX(LENGTH(records)) FROM audit_log");
+                   if (!row.ok()) return row.status();
+                   longest = (*row)->Int(0);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_LE(longest, 200);
+}
+
 }  // namespace
 }  // namespace pcmd::intake

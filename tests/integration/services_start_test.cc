@@ -138,8 +138,7 @@ TEST(FourServices, WarnLoudlyWhenRunInsecure) {
   RunningBinary intake(kServices[1], dir, "127.0.0.1:0",
                        {"--insecure", "--keys=" + integration::TestKeys()});
   ASSERT_GT(intake.port(), 0) << intake.log();
-  EXPECT_THAT(intake.log(), HasSubstr("INSECURE_MODE"));
-  EXPECT_THAT(intake.log(), HasSubstr("\"level\":\"warning\""));
+  EXPECT_THAT(intake.log(), HasSubstr("\"level\":\"warning\",\"event\":\"INSECURE_MODE\""));
 }
 
 TEST(FourServices, RefuseToStartWithoutKeys) {

@@ -30,14 +30,15 @@ inline const std::map<std::string, Expected>& Matrix() {
       {"/pcmd.referrals.v1.ReferralsService/CreateProvider", {"social_affairs health", false}},
       {"/pcmd.referrals.v1.ReferralsService/GetProvider",
        {"social_affairs health provider police inspection_team ministry service", false}},
-      {"/pcmd.plans.v1.DirectoryService/CreateUnit", {"ministry service", false}},
+      {"/pcmd.plans.v1.DirectoryService/CreateUnit", {"ministry operator", false}},
       {"/pcmd.plans.v1.DirectoryService/GetUnit",
        {"police social_affairs inspection_team provider procuracy court culture health ministry "
-        "service",
+        "service operator",
         false}},
-      {"/pcmd.events.v1.EventAdminService/GetEventStats", {"service", false}},
-      {"/pcmd.events.v1.EventAdminService/ResetConsumer", {"service", false}},
-      {"/pcmd.events.v1.EventAdminService/RepublishEvents", {"service", false}},
+      // Only pcmd's operators run the bus; a service's own certificate does not.
+      {"/pcmd.events.v1.EventAdminService/GetEventStats", {"operator", false}},
+      {"/pcmd.events.v1.EventAdminService/ResetConsumer", {"operator", false}},
+      {"/pcmd.events.v1.EventAdminService/RepublishEvents", {"operator", false}},
   };
   return *m;
 }

@@ -71,7 +71,8 @@ constexpr DemoAgency kAgencies[] = {
     {AgencyKind::kCulture, "culture-hanoi", "01"},
     {AgencyKind::kHealth, "health-hanoi", "01"},
     {AgencyKind::kMinistry, "ministry-health", "VN"},
-    {AgencyKind::kService, "operator", "VN"},
+    {AgencyKind::kService, "intake", "VN"},
+    {AgencyKind::kOperator, "operator", "VN"},
 };
 // Police of another province, Hưng Yên (33).
 constexpr char kHungYenPolice[] = "police-hungyen";
