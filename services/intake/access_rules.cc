@@ -46,6 +46,24 @@ security::AccessPolicy IntakeAccessPolicy() {
                    .kinds = {K::kPolice, K::kProcuracy},
                    .scope = security::Scope::kOwnUnitSubtree,
                    .personal_data = true}));
+  // Stage work: the agencies that settle tips (police for crimes, social affairs and
+  // Teams 178 for administrative matters), within their units; the logic then lets only
+  // the agency responsible for the stage act (tips.h). The stage methods answer the
+  // tip, with its personal data.
+  for (const char* rpc : {"VerifyTip", "ClassifyTip", "AssignTip", "TransferTip", "AcceptTransfer",
+                          "RejectTransfer", "ResolveTip", "MarkTipDuplicate"}) {
+    Must(policy.Add({.method = std::string("/pcmd.intake.v1.IntakeService/") + rpc,
+                     .kinds = {K::kPolice, K::kSocialAffairs, K::kInspectionTeam},
+                     .scope = security::Scope::kOwnUnitSubtree,
+                     .personal_data = true}));
+  }
+  // The procuracy grants the one extension of a criminal tip's time limit (Criminal
+  // Procedure Code 2015 Art. 147(2)); the others extend on a complex case or remote
+  // area (clocks.h).
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/ExtendTipDeadline",
+                   .kinds = {K::kPolice, K::kSocialAffairs, K::kInspectionTeam, K::kProcuracy},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
   Must(events::AddEventAdminRules(policy));
   return policy;
 }

@@ -14,7 +14,7 @@ grpc::Status IntakeServiceImpl::SubmitTip(grpc::ServerContext* context,
         ParseResourceName("establishment", request->establishment(), "establishments").ok()) {
       PCMD_RETURN_IF_ERROR(establishments_.CheckExists(call.caller(), request->establishment()));
     }
-    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Submit(*request));
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Submit(call.caller(), *request));
     call.Touch(response->tip().name());
     return absl::OkStatus();
   });
@@ -37,6 +37,96 @@ grpc::Status IntakeServiceImpl::RevealReporter(grpc::ServerContext* context,
     call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_reporter(),
                           tips_.RevealReporter(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::VerifyTip(grpc::ServerContext* context,
+                                          const v1::VerifyTipRequest* request,
+                                          v1::VerifyTipResponse* response) {
+  return guard_.Run(context, "VerifyTip", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Verify(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::ClassifyTip(grpc::ServerContext* context,
+                                            const v1::ClassifyTipRequest* request,
+                                            v1::ClassifyTipResponse* response) {
+  return guard_.Run(context, "ClassifyTip", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Classify(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::AssignTip(grpc::ServerContext* context,
+                                          const v1::AssignTipRequest* request,
+                                          v1::AssignTipResponse* response) {
+  return guard_.Run(context, "AssignTip", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Assign(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::TransferTip(grpc::ServerContext* context,
+                                            const v1::TransferTipRequest* request,
+                                            v1::TransferTipResponse* response) {
+  return guard_.Run(context, "TransferTip", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Transfer(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::AcceptTransfer(grpc::ServerContext* context,
+                                               const v1::AcceptTransferRequest* request,
+                                               v1::AcceptTransferResponse* response) {
+  return guard_.Run(context, "AcceptTransfer", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.AcceptTransfer(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::RejectTransfer(grpc::ServerContext* context,
+                                               const v1::RejectTransferRequest* request,
+                                               v1::RejectTransferResponse* response) {
+  return guard_.Run(context, "RejectTransfer", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.RejectTransfer(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::ExtendTipDeadline(grpc::ServerContext* context,
+                                                  const v1::ExtendTipDeadlineRequest* request,
+                                                  v1::ExtendTipDeadlineResponse* response) {
+  return guard_.Run(context, "ExtendTipDeadline", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.ExtendDeadline(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::ResolveTip(grpc::ServerContext* context,
+                                           const v1::ResolveTipRequest* request,
+                                           v1::ResolveTipResponse* response) {
+  return guard_.Run(context, "ResolveTip", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Resolve(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::MarkTipDuplicate(grpc::ServerContext* context,
+                                                 const v1::MarkTipDuplicateRequest* request,
+                                                 v1::MarkTipDuplicateResponse* response) {
+  return guard_.Run(context, "MarkTipDuplicate", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.MarkDuplicate(call.access(), *request));
     return absl::OkStatus();
   });
 }

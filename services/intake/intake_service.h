@@ -29,6 +29,30 @@ class IntakeServiceImpl final : public v1::IntakeService::Service {
                               const v1::RevealReporterRequest* request,
                               v1::RevealReporterResponse* response) override;
 
+  // Stage work (tips.h): each answers the tip as it now is.
+  grpc::Status VerifyTip(grpc::ServerContext* context, const v1::VerifyTipRequest* request,
+                         v1::VerifyTipResponse* response) override;
+  grpc::Status ClassifyTip(grpc::ServerContext* context, const v1::ClassifyTipRequest* request,
+                           v1::ClassifyTipResponse* response) override;
+  grpc::Status AssignTip(grpc::ServerContext* context, const v1::AssignTipRequest* request,
+                         v1::AssignTipResponse* response) override;
+  grpc::Status TransferTip(grpc::ServerContext* context, const v1::TransferTipRequest* request,
+                           v1::TransferTipResponse* response) override;
+  grpc::Status AcceptTransfer(grpc::ServerContext* context,
+                              const v1::AcceptTransferRequest* request,
+                              v1::AcceptTransferResponse* response) override;
+  grpc::Status RejectTransfer(grpc::ServerContext* context,
+                              const v1::RejectTransferRequest* request,
+                              v1::RejectTransferResponse* response) override;
+  grpc::Status ExtendTipDeadline(grpc::ServerContext* context,
+                                 const v1::ExtendTipDeadlineRequest* request,
+                                 v1::ExtendTipDeadlineResponse* response) override;
+  grpc::Status ResolveTip(grpc::ServerContext* context, const v1::ResolveTipRequest* request,
+                          v1::ResolveTipResponse* response) override;
+  grpc::Status MarkTipDuplicate(grpc::ServerContext* context,
+                                const v1::MarkTipDuplicateRequest* request,
+                                v1::MarkTipDuplicateResponse* response) override;
+
  private:
   const Guard guard_;
   Tips& tips_;

@@ -422,5 +422,79 @@ TEST_F(IntakeServiceTest, AuditsACallWithAHugeMalformedNameBoundedAndKeepsTheCha
   EXPECT_LE(longest, 200);
 }
 
+TEST_F(IntakeServiceTest, VerifiesAndTransfersATipOverGrpcUntilTheReceiverAcceptsIt) {
+  const std::string name = SubmitFullTip("r-stage");
+  v1::VerifyTipRequest verify;
+  verify.set_name(name);
+  v1::VerifyTipResponse verified;
+  grpc::ClientContext verify_ctx;
+  testing::ActAs(verify_ctx, kPolice);
+  const grpc::Status v = stub_->VerifyTip(&verify_ctx, verify, &verified);
+  ASSERT_TRUE(v.ok()) << v.error_message();
+  EXPECT_EQ(verified.tip().state(), v1::TIP_STATE_VERIFIED);
+  EXPECT_EQ(verified.tip().responsible_agency(), "C06");
+
+  v1::TransferTipRequest transfer;
+  transfer.set_name(name);
+  transfer.set_request_id("t-1");
+  transfer.set_etag(verified.tip().etag());
+  transfer.set_to_agency("CUC-PCTNXH");
+  transfer.set_to_unit("VN");
+  v1::TransferTipResponse transferred;
+  grpc::ClientContext transfer_ctx;
+  testing::ActAs(transfer_ctx, kPolice);
+  const grpc::Status t = stub_->TransferTip(&transfer_ctx, transfer, &transferred);
+  ASSERT_TRUE(t.ok()) << t.error_message();
+  EXPECT_EQ(transferred.tip().state(), v1::TIP_STATE_TRANSFER_PENDING);
+
+  v1::AcceptTransferRequest accept;
+  accept.set_name(name);
+  v1::AcceptTransferResponse accepted;
+  grpc::ClientContext accept_ctx;
+  testing::ActAs(accept_ctx, kSocialAffairs, "officer-0042");
+  const grpc::Status a = stub_->AcceptTransfer(&accept_ctx, accept, &accepted);
+  ASSERT_TRUE(a.ok()) << a.error_message();
+  EXPECT_EQ(accepted.tip().state(), v1::TIP_STATE_ASSIGNED);
+  EXPECT_EQ(accepted.tip().responsible_agency(), "CUC-PCTNXH");
+  EXPECT_EQ(accepted.tip().history().rbegin()->end_user(), "officer-0042");
+  EXPECT_THAT(LastAuditRecord(), HasSubstr("AcceptTransfer"));
+  EXPECT_THAT(events::OutboxEventTypes(*db_), Contains("pcmd.events.v1.TipTransferAccepted"));
+}
+
+TEST_F(IntakeServiceTest, RefusesAStageChangeByAnAgencyNotResponsibleNamingTheResponsibleOne) {
+  const std::string name = SubmitFullTip("r-other");
+  v1::VerifyTipRequest verify;
+  verify.set_name(name);
+  v1::VerifyTipResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kSocialAffairs);
+  const grpc::Status status = stub_->VerifyTip(&ctx, verify, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("C06"));
+}
+
+TEST_F(IntakeServiceTest, AnswersFailedPreconditionNamingTheStateOverGrpc) {
+  const std::string name = SubmitFullTip("r-early");
+  v1::ResolveTipRequest resolve;
+  resolve.set_name(name);
+  resolve.set_outcome(v1::OUTCOME_NO_VIOLATION);
+  resolve.add_references("12/QĐ");
+  v1::ResolveTipResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  const grpc::Status status = stub_->ResolveTip(&ctx, resolve, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("is RECEIVED; ResolveTip needs ASSIGNED"));
+}
+
+TEST_F(IntakeServiceTest, AnswersAnEmptyStageRequestWithInvalidArgument) {
+  v1::ExtendTipDeadlineResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kProcuracy);
+  const grpc::Status status =
+      stub_->ExtendTipDeadline(&ctx, v1::ExtendTipDeadlineRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace pcmd::intake

@@ -94,11 +94,39 @@ constexpr storage::Migration kMigrations[] = {
      "BEGIN SELECT RAISE(ABORT, 'the reveal log is append-only'); END;"
      "CREATE TRIGGER reveal_log_no_delete BEFORE DELETE ON reveal_log "
      "BEGIN SELECT RAISE(ABORT, 'the reveal log is append-only'); END;"},
+    // Stages. The columns that lists and overdue scans filter on are in clear; the
+    // rest of the stage data (codes, enums, dates, reference numbers: no personal
+    // data) is one serialized intake.v1.Tip holding only its stage fields. Notes that
+    // may name people (rejection reasons, resolution notes) are sealed in the history.
+    {12, "tip stages",
+     "ALTER TABLE tips ADD COLUMN responsible_agency TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE tips ADD COLUMN transfer_to_agency TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE tips ADD COLUMN legal_deadline TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE tips ADD COLUMN stage_deadline TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE tips ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE tips ADD COLUMN stage BLOB;"
+     "CREATE INDEX tips_by_responsible ON tips(responsible_agency, state);"
+     "CREATE INDEX tips_by_stage_deadline ON tips(state, stage_deadline);"
+     "CREATE TABLE tip_history ("
+     " tip_id TEXT NOT NULL REFERENCES tips(id),"
+     " seq INTEGER NOT NULL,"
+     " from_state INTEGER NOT NULL,"
+     " to_state INTEGER NOT NULL,"
+     " agency_code TEXT NOT NULL,"
+     " end_user TEXT NOT NULL,"
+     " change_unix_ms INTEGER NOT NULL,"
+     " note BLOB,"
+     " PRIMARY KEY (tip_id, seq)) WITHOUT ROWID;"
+     "CREATE TRIGGER tip_history_no_update BEFORE UPDATE ON tip_history "
+     "BEGIN SELECT RAISE(ABORT, 'the stage history is append-only'); END;"
+     "CREATE TRIGGER tip_history_no_delete BEFORE DELETE ON tip_history "
+     "BEGIN SELECT RAISE(ABORT, 'the stage history is append-only'); END;"},
 };
 
 constexpr absl::string_view kColumns =
     "id, channel, legal_kind, category, unit_code, establishment, state, receive_unix_ms, "
-    "description, place_address, place_coordinates";
+    "description, place_address, place_coordinates, responsible_agency, transfer_to_agency, "
+    "legal_deadline, stage_deadline, revision, stage";
 
 // Dates in events are calendar dates in Vietnam (UTC+7, no daylight saving), so a tip
 // received at 23:30 on 30 June counts in June.
@@ -181,7 +209,13 @@ absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, const crypto::Field
       return UnreadableMessage(coordinates);
     }
   }
-  tip.set_has_reporter(r.Int(11) != 0);
+  if (!r.IsNull(16)) {
+    v1::Tip stage;
+    if (!stage.ParseFromString(r.Text(16))) return UnreadableMessage({name, "stage"});
+    tip.MergeFrom(stage);
+  }
+  tip.set_etag(absl::StrCat("r", r.Int(15)));
+  tip.set_has_reporter(r.Int(17) != 0);
 
   PCMD_ASSIGN_OR_RETURN(
       std::vector<Row> persons,
@@ -214,15 +248,64 @@ absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, const crypto::Field
     attachment.set_sha256(a.Text(0));
     attachment.set_media_type(a.Text(1));
   }
+
+  PCMD_ASSIGN_OR_RETURN(std::vector<Row> history,
+                        tx.Query("SELECT seq, from_state, to_state, agency_code, end_user, "
+                                 "change_unix_ms, note FROM tip_history WHERE tip_id = ?1 "
+                                 "ORDER BY seq",
+                                 {std::string(id)}));
+  for (const Row& h : history) {
+    v1::StageChange& change = *tip.add_history();
+    change.set_from_state(static_cast<v1::TipState>(h.Int(1)));
+    change.set_to_state(static_cast<v1::TipState>(h.Int(2)));
+    change.set_agency_code(h.Text(3));
+    change.set_end_user(h.Text(4));
+    *change.mutable_change_time() = TimeUtil::MillisecondsToTimestamp(h.Int(5));
+    PCMD_ASSIGN_OR_RETURN(
+        *change.mutable_note(),
+        OpenColumn(cipher, h, 6, {name, absl::StrCat("history/", h.Int(0), ".note")}));
+  }
   return std::optional<v1::Tip>(std::move(tip));
+}
+
+// The stage fields of `tip` alone (no personal data), for the stage column.
+std::string StageBlob(const v1::Tip& tip) {
+  v1::Tip stage;
+  stage.set_receiving_agency(tip.receiving_agency());
+  stage.set_responsible_agency(tip.responsible_agency());
+  stage.set_responsible_unit(tip.responsible_unit());
+  stage.set_classification(tip.classification());
+  stage.set_legal_deadline(tip.legal_deadline());
+  stage.set_stage_deadline(tip.stage_deadline());
+  *stage.mutable_extensions() = tip.extensions();
+  if (tip.has_pending_transfer()) *stage.mutable_pending_transfer() = tip.pending_transfer();
+  if (tip.has_resolution()) *stage.mutable_resolution() = tip.resolution();
+  stage.set_duplicate_of(tip.duplicate_of());
+  return stage.SerializeAsString();
 }
 
 }  // namespace
 
 std::span<const storage::Migration> IntakeMigrations() { return kMigrations; }
 
+absl::Status SqliteTipStore::AppendHistory(Transaction& tx, absl::string_view name,
+                                           const v1::StageChange& change) {
+  const std::string id = IdOf(name);
+  PCMD_ASSIGN_OR_RETURN(
+      std::optional<Row> last,
+      tx.QueryOne("SELECT COALESCE(MAX(seq), 0) FROM tip_history WHERE tip_id = ?1", {id}));
+  const int64_t seq = last.has_value() ? last->Int(0) + 1 : 1;
+  return tx.Execute(
+      "INSERT INTO tip_history(tip_id, seq, from_state, to_state, agency_code, end_user, "
+      "change_unix_ms, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      {id, seq, int64_t{change.from_state()}, int64_t{change.to_state()}, change.agency_code(),
+       change.end_user(), TimeUtil::TimestampToMilliseconds(change.change_time()),
+       SealOrNull(cipher_, change.note(), {name, absl::StrCat("history/", seq, ".note")})});
+}
+
 absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& tip,
-                                              const v1::Reporter* reporter) {
+                                              const v1::Reporter* reporter,
+                                              const v1::StageChange& receipt) {
   const std::string id = IdOf(tip.name());
   const absl::string_view name = tip.name();
   storage::Value coordinates = std::monostate();
@@ -230,15 +313,18 @@ absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& ti
     coordinates = storage::Blob{cipher_.Seal(tip.place().coordinates().SerializeAsString(),
                                              Where{name, "place.coordinates"}.Context())};
   }
-  PCMD_RETURN_IF_ERROR(
-      tx.Execute(absl::StrCat("INSERT INTO tips(", kColumns,
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-                 {id, int64_t{tip.channel()}, int64_t{tip.legal_kind()}, int64_t{tip.category()},
-                  tip.unit_code(), tip.establishment(), int64_t{tip.state()},
-                  TimeUtil::TimestampToMilliseconds(tip.receive_time()),
-                  SealOrNull(cipher_, tip.description(), {name, "description"}),
-                  SealOrNull(cipher_, tip.place().address(), {name, "place.address"}),
-                  std::move(coordinates)}));
+  PCMD_RETURN_IF_ERROR(tx.Execute(
+      absl::StrCat("INSERT INTO tips(", kColumns,
+                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                   "?14, ?15, 0, ?16)"),
+      {id, int64_t{tip.channel()}, int64_t{tip.legal_kind()}, int64_t{tip.category()},
+       tip.unit_code(), tip.establishment(), int64_t{tip.state()},
+       TimeUtil::TimestampToMilliseconds(tip.receive_time()),
+       SealOrNull(cipher_, tip.description(), {name, "description"}),
+       SealOrNull(cipher_, tip.place().address(), {name, "place.address"}), std::move(coordinates),
+       tip.responsible_agency(), tip.pending_transfer().to_agency(), tip.legal_deadline(),
+       tip.stage_deadline(), storage::Blob{StageBlob(tip)}}));
+  PCMD_RETURN_IF_ERROR(AppendHistory(tx, name, receipt));
 
   std::vector<std::string> pseudonyms;
   std::set<std::string> seen;
@@ -304,13 +390,15 @@ absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& ti
 
 absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
                                                   absl::string_view fingerprint, const v1::Tip& tip,
-                                                  const v1::Reporter* reporter) {
+                                                  const v1::Reporter* reporter,
+                                                  const v1::StageChange& received) {
   std::optional<v1::Tip> result;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(std::string name,
-                          storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
-                                              absl::ToUnixMillis(clock_.Now()),
-                                              [&] { return InsertWithEvents(tx, tip, reporter); }));
+    PCMD_ASSIGN_OR_RETURN(
+        std::string name,
+        storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
+                            absl::ToUnixMillis(clock_.Now()),
+                            [&] { return InsertWithEvents(tx, tip, reporter, received); }));
     PCMD_ASSIGN_OR_RETURN(result, Find(tx, cipher_, IdOf(name)));
     return absl::OkStatus();
   }));
@@ -335,6 +423,67 @@ absl::StatusOr<std::string> SqliteTipStore::GetTipUnit(absl::string_view tip_id)
         return std::optional<std::string>(row->Text(0));
       },
       absl::StrCat("tip tips/", tip_id, " not found"));
+}
+
+absl::StatusOr<TipStage> SqliteTipStore::GetTipStage(absl::string_view tip_id) {
+  return storage::ReadOne<TipStage>(
+      db_,
+      [&](Transaction& tx) -> absl::StatusOr<std::optional<TipStage>> {
+        PCMD_ASSIGN_OR_RETURN(std::optional<Row> row,
+                              tx.QueryOne("SELECT unit_code, state, responsible_agency, "
+                                          "transfer_to_agency FROM tips WHERE id = ?1",
+                                          {std::string(tip_id)}));
+        if (!row.has_value()) return std::optional<TipStage>();
+        return std::optional<TipStage>(TipStage{.unit_code = row->Text(0),
+                                                .state = static_cast<v1::TipState>(row->Int(1)),
+                                                .responsible_agency = row->Text(2),
+                                                .transfer_to_agency = row->Text(3)});
+      },
+      absl::StrCat("tip tips/", tip_id, " not found"));
+}
+
+absl::StatusOr<v1::Tip> SqliteTipStore::ChangeStage(
+    absl::string_view tip_id, const StageRequestKey& key,
+    absl::FunctionRef<absl::StatusOr<StageUpdate>(const v1::Tip& current)> decide) {
+  std::optional<v1::Tip> result;
+  PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
+    if (!key.request_id.empty()) {
+      PCMD_ASSIGN_OR_RETURN(std::optional<std::string> seen,
+                            storage::FindRequest(tx, key.rpc, key.request_id, key.fingerprint));
+      if (seen.has_value()) {
+        PCMD_ASSIGN_OR_RETURN(result, Find(tx, cipher_, IdOf(*seen)));
+        return absl::OkStatus();
+      }
+    }
+    PCMD_ASSIGN_OR_RETURN(std::optional<v1::Tip> current, Find(tx, cipher_, tip_id));
+    if (!current.has_value()) {
+      return absl::NotFoundError(absl::StrCat("tip tips/", tip_id, " not found"));
+    }
+    PCMD_ASSIGN_OR_RETURN(StageUpdate update, decide(*current));
+    const v1::Tip& tip = update.tip;
+    PCMD_RETURN_IF_ERROR(
+        tx.Execute("UPDATE tips SET state = ?2, responsible_agency = ?3, transfer_to_agency = ?4, "
+                   "legal_deadline = ?5, stage_deadline = ?6, revision = revision + 1, stage = ?7 "
+                   "WHERE id = ?1",
+                   {std::string(tip_id), int64_t{tip.state()}, tip.responsible_agency(),
+                    tip.pending_transfer().to_agency(), tip.legal_deadline(), tip.stage_deadline(),
+                    storage::Blob{StageBlob(tip)}}));
+    if (update.change.from_state() != update.change.to_state()) {
+      PCMD_RETURN_IF_ERROR(AppendHistory(tx, current->name(), update.change));
+    }
+    for (const std::unique_ptr<google::protobuf::Message>& event : update.events) {
+      PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", current->name(), *event).status());
+    }
+    if (!key.request_id.empty()) {
+      PCMD_RETURN_IF_ERROR(storage::RecordRequest(tx, key.rpc, key.request_id, key.fingerprint,
+                                                  current->name(),
+                                                  absl::ToUnixMillis(clock_.Now())));
+    }
+    PCMD_ASSIGN_OR_RETURN(result, Find(tx, cipher_, tip_id));
+    return absl::OkStatus();
+  }));
+  if (!result.has_value()) return absl::InternalError("changed tip cannot be read back");
+  return *std::move(result);
 }
 
 absl::StatusOr<v1::Reporter> SqliteTipStore::RevealReporter(absl::string_view tip_id,

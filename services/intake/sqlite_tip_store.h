@@ -8,6 +8,7 @@
 //   tip_attachments content hash and media type per attachment (not personal).
 //   reporter_vault  the reporter, one sealed value per tip.
 //   reveal_log      every opening of the vault, append-only, its reason sealed.
+//   tip_history     every stage change of a tip, append-only, its note sealed.
 // Each sealed value is bound to where it lives ("tips/<id>#persons/2.full_name"), so a
 // value copied to another row or column does not open: GetTip then answers INTERNAL
 // and logs sealed_field_unreadable with the record and field path (never the value).
@@ -39,9 +40,14 @@ class SqliteTipStore : public TipStore {
       : db_(db), outbox_(outbox), clock_(clock), cipher_(keys), index_(keys) {}
 
   absl::StatusOr<v1::Tip> CreateTip(absl::string_view request_id, absl::string_view fingerprint,
-                                    const v1::Tip& tip, const v1::Reporter* reporter) override;
+                                    const v1::Tip& tip, const v1::Reporter* reporter,
+                                    const v1::StageChange& received) override;
   absl::StatusOr<v1::Tip> GetTip(absl::string_view tip_id) override;
   absl::StatusOr<std::string> GetTipUnit(absl::string_view tip_id) override;
+  absl::StatusOr<TipStage> GetTipStage(absl::string_view tip_id) override;
+  absl::StatusOr<v1::Tip> ChangeStage(
+      absl::string_view tip_id, const StageRequestKey& key,
+      absl::FunctionRef<absl::StatusOr<StageUpdate>(const v1::Tip& current)> decide) override;
   absl::StatusOr<v1::Reporter> RevealReporter(absl::string_view tip_id,
                                               const RevealRecord& record) override;
 
@@ -49,7 +55,10 @@ class SqliteTipStore : public TipStore {
   // Inserts the tip, its persons, attachments and reporter, and appends TipReceived
   // (and EstablishmentReported when it names an establishment) in `tx`.
   absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Tip& tip,
-                                const v1::Reporter* reporter);
+                                const v1::Reporter* reporter, const v1::StageChange& received);
+  // Appends `change` to the tip's history in `tx`, its note sealed.
+  absl::Status AppendHistory(storage::Transaction& tx, absl::string_view name,
+                             const v1::StageChange& change);
 
   storage::SqliteDatabase& db_;
   events::Outbox& outbox_;

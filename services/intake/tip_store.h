@@ -8,8 +8,11 @@
 #ifndef PCMD_SERVICES_INTAKE_TIP_STORE_H_
 #define PCMD_SERVICES_INTAKE_TIP_STORE_H_
 
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pcmd/intake/v1/intake.pb.h"
@@ -26,12 +29,42 @@ struct RevealRecord {
   std::string reason;       // Free text; may hold personal data: stored sealed only.
 };
 
+// What scope and responsibility checks need of a tip, read without opening anything.
+struct TipStage {
+  std::string unit_code;  // Where the facts happened.
+  v1::TipState state = v1::TIP_STATE_UNSPECIFIED;
+  std::string responsible_agency;  // "" for tips recorded before stages existed.
+  std::string transfer_to_agency;  // The receiver while TRANSFER_PENDING, else "".
+};
+
+// A stage change decided by the logic, for ChangeStage to write.
+struct StageUpdate {
+  // The tip as it is to be: ChangeStage writes its state and stage fields
+  // (receiving/responsible agency and unit, classification, deadlines, extensions,
+  // pending transfer, resolution, duplicate_of). Its other fields and its history
+  // are ignored.
+  v1::Tip tip;
+  // Appended to the history when its from_state differs from its to_state; its note
+  // is stored sealed.
+  v1::StageChange change;
+  // Appended to the outbox in order; about the tip; no personal data.
+  std::vector<std::unique_ptr<google::protobuf::Message>> events;
+};
+
+// A stage request's idempotency key; an empty request_id means none.
+struct StageRequestKey {
+  std::string rpc;  // "VerifyTip".
+  std::string request_id;
+  std::string fingerprint;  // storage::RequestFingerprint of the request.
+};
+
 // Implementations are thread-safe.
 class TipStore {
  public:
   virtual ~TipStore() = default;
 
-  // Stores `tip` durably, with `reporter` in the vault when it is not null (not
+  // Stores `tip` durably with its stage fields (as ChangeStage writes them), `received`
+  // as its first history entry, and `reporter` in the vault when it is not null (not
   // retained), unless `request_id` was seen before, in which case the tip created then
   // is returned and nothing is written. The tip's persons carry their pseudonyms
   // already. Returns the stored tip, with has_reporter set and never the reporter.
@@ -40,7 +73,8 @@ class TipStore {
   // errors (ABORTED: retry, UNAVAILABLE, INTERNAL).
   virtual absl::StatusOr<v1::Tip> CreateTip(absl::string_view request_id,
                                             absl::string_view fingerprint, const v1::Tip& tip,
-                                            const v1::Reporter* reporter) = 0;
+                                            const v1::Reporter* reporter,
+                                            const v1::StageChange& received) = 0;
 
   // Returns the tip with its personal fields opened, never the reporter. Errors:
   // NOT_FOUND when no tip has this id; INTERNAL when a stored value cannot be opened
@@ -51,6 +85,21 @@ class TipStore {
   // The unit code of the tip, for scope checks, without opening anything. Errors:
   // NOT_FOUND when no tip has this id; storage errors.
   virtual absl::StatusOr<std::string> GetTipUnit(absl::string_view tip_id) = 0;
+
+  // Scope and responsibility facts of the tip. Errors: NOT_FOUND; storage errors.
+  virtual absl::StatusOr<TipStage> GetTipStage(absl::string_view tip_id) = 0;
+
+  // In one write transaction: when `key` names a request seen before, returns the tip
+  // as it is and changes nothing; otherwise reads the tip (opened), calls `decide`
+  // with it and writes what it returns — the stage fields, a history entry, the
+  // events — with the key, and returns the tip as stored. `decide` must not touch the
+  // store. Errors: NOT_FOUND when no tip has this id; INVALID_ARGUMENT naming
+  // request_id when the key was used for a different request; `decide`'s error
+  // (nothing is written then); INTERNAL when a stored value cannot be opened;
+  // storage errors.
+  virtual absl::StatusOr<v1::Tip> ChangeStage(
+      absl::string_view tip_id, const StageRequestKey& key,
+      absl::FunctionRef<absl::StatusOr<StageUpdate>(const v1::Tip& current)> decide) = 0;
 
   // Opens the tip's reporter and, in the same transaction, records `record` (its
   // reason sealed) and emits ReporterRevealed; nothing is recorded when it fails.

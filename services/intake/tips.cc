@@ -1,6 +1,9 @@
 #include "services/intake/tips.h"
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -11,12 +14,11 @@
 #include "common/storage/idempotency.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/util/time_util.h"
+#include "pcmd/events/v1/intake_events.pb.h"
+#include "services/intake/clocks.h"
 
 namespace pcmd::intake {
 namespace {
-
-// Birth dates and "today" are calendar dates in Vietnam (UTC+7, no daylight saving).
-absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
 
 // CCCD (12 digits), older ID cards (9 digits) and passports ("B1234567"): letters and
 // digits only.
@@ -165,8 +167,9 @@ void ValidateReporter(Validator& v, const v1::Reporter& r) {
 
 }  // namespace
 
-absl::StatusOr<v1::Tip> Tips::Submit(const v1::SubmitTipRequest& request) {
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), VietnamTime());
+absl::StatusOr<v1::Tip> Tips::Submit(const security::Caller& receiver,
+                                     const v1::SubmitTipRequest& request) {
+  const absl::CivilDay today = VietnamDay(clock_.Now());
   Validator v;
   v.RequestId("request_id", request.request_id());
   v.Enum("channel", request.channel(), v1::Channel_IsValid);
@@ -218,9 +221,26 @@ absl::StatusOr<v1::Tip> Tips::Submit(const v1::SubmitTipRequest& request) {
                                                    : index_.Pseudonym(given.id_number()));
   }
   *tip.mutable_attachments() = request.attachments();
+  // The receiving agency holds the first stage.
+  tip.set_receiving_agency(receiver.agency.code);
+  tip.set_responsible_agency(receiver.agency.code);
+  tip.set_responsible_unit(receiver.agency.unit_code);
+  const absl::CivilDay legal = LegalDeadline(tip.legal_kind(), today, {});
+  tip.set_legal_deadline(IsoDate(legal));
+  if (std::optional<absl::CivilDay> stage =
+          StageDeadline(tip.state(), tip.category(), today, legal);
+      stage.has_value()) {
+    tip.set_stage_deadline(IsoDate(*stage));
+  }
+  v1::StageChange received;
+  received.set_from_state(v1::TIP_STATE_UNSPECIFIED);
+  received.set_to_state(v1::TIP_STATE_RECEIVED);
+  received.set_agency_code(receiver.agency.code);
+  received.set_end_user(receiver.end_user);
+  *received.mutable_change_time() = tip.receive_time();
   return store_.CreateTip(request.request_id(),
                           storage::RequestFingerprint(request, keys_.index_key()), tip,
-                          request.has_reporter() ? &request.reporter() : nullptr);
+                          request.has_reporter() ? &request.reporter() : nullptr, received);
 }
 
 absl::StatusOr<v1::Tip> Tips::Get(const security::Access& access, absl::string_view name) {
@@ -267,6 +287,421 @@ absl::StatusOr<v1::Reporter> Tips::RevealReporter(const security::Access& access
                                      {"agency_kind", record.agency_kind},
                                      {"reveal_id", record.reveal_id}});
   return reporter;
+}
+
+namespace {
+
+constexpr v1::TipState kOpenStates[] = {v1::TIP_STATE_RECEIVED, v1::TIP_STATE_VERIFIED,
+                                        v1::TIP_STATE_CLASSIFIED, v1::TIP_STATE_ASSIGNED,
+                                        v1::TIP_STATE_TRANSFER_PENDING};
+
+// "RESOLVED" for TIP_STATE_RESOLVED.
+std::string StateName(v1::TipState state) {
+  absl::string_view name = v1::TipState_Name(state);
+  absl::ConsumePrefix(&name, "TIP_STATE_");
+  return std::string(name);
+}
+
+std::string StateNames(const std::vector<v1::TipState>& states) {
+  std::string out;
+  for (size_t i = 0; i < states.size(); ++i) {
+    if (i > 0) absl::StrAppend(&out, i + 1 == states.size() ? " or " : ", ");
+    absl::StrAppend(&out, StateName(states[i]));
+  }
+  return out;
+}
+
+absl::CivilDay DayOf(const google::protobuf::Timestamp& t) {
+  return VietnamDay(
+      absl::FromUnixMillis(google::protobuf::util::TimeUtil::TimestampToMilliseconds(t)));
+}
+
+std::vector<v1::ExtensionBasis> BasesOf(const v1::Tip& tip) {
+  std::vector<v1::ExtensionBasis> bases;
+  for (const v1::DeadlineExtension& e : tip.extensions()) bases.push_back(e.basis());
+  return bases;
+}
+
+void AddViolations(Validator& v, const absl::Status& s) {
+  for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Tip> Tips::ChangeStage(const security::Access& access, const StageRule& rule,
+                                          Validator& v, const google::protobuf::Message& request,
+                                          absl::string_view name, absl::string_view etag,
+                                          absl::string_view request_id, Apply apply) {
+  absl::StatusOr<std::string> id = ParseResourceName("name", name, "tips");
+  if (!id.ok()) AddViolations(v, id.status());
+  v.Text("etag", etag, {.max_chars = 64});
+  if (rule.request_id_required || !request_id.empty()) v.RequestId("request_id", request_id);
+  PCMD_RETURN_IF_ERROR(v.ToStatus(absl::StrCat("invalid ", rule.rpc, "Request")));
+
+  // Scope first, from the stage facts alone: nothing is opened for a caller out of
+  // scope. The agency that may act reaches the tip wherever it is.
+  PCMD_ASSIGN_OR_RETURN(TipStage stage, store_.GetTipStage(*id));
+  PCMD_RETURN_IF_ERROR(security::CheckScope(
+      access,
+      {.name = std::string(name),
+       .unit_code = stage.unit_code,
+       .assigned_agency = rule.actor == Actor::kTransferReceiver ? stage.transfer_to_agency
+                                                                 : stage.responsible_agency},
+      units_));
+
+  const security::Caller& caller = access.caller;
+  const StageRequestKey key{.rpc = std::string(rule.rpc),
+                            .request_id = std::string(request_id),
+                            .fingerprint = storage::RequestFingerprint(request, keys_.index_key())};
+  return store_.ChangeStage(*id, key, [&](const v1::Tip& current) -> absl::StatusOr<StageUpdate> {
+    if (!etag.empty() && etag != current.etag()) {
+      return absl::AbortedError(absl::StrCat("tip ", name, " changed since it was read (etag ",
+                                             current.etag(), "); read it again"));
+    }
+    if (std::find(rule.from.begin(), rule.from.end(), current.state()) == rule.from.end()) {
+      return absl::FailedPreconditionError(absl::StrCat("tip ", name, " is ",
+                                                        StateName(current.state()), "; ", rule.rpc,
+                                                        " needs ", StateNames(rule.from)));
+    }
+    switch (rule.actor) {
+      case Actor::kResponsible:
+        if (caller.agency.code != current.responsible_agency()) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "tip ", name, " is the responsibility of agency ", current.responsible_agency(),
+              "; only it may call ", rule.rpc, ", not ", caller.agency.code));
+        }
+        break;
+      case Actor::kTransferReceiver:
+        if (caller.agency.code != current.pending_transfer().to_agency()) {
+          return absl::PermissionDeniedError(
+              absl::StrCat("tip ", name, " is being transferred to agency ",
+                           current.pending_transfer().to_agency(), "; only it may call ", rule.rpc,
+                           ", not ", caller.agency.code));
+        }
+        break;
+      case Actor::kProcuracy:
+        if (caller.agency.kind != security::AgencyKind::kProcuracy) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "only the procuracy grants EXTENSION_BASIS_PROCURACY_EXTENSION on tip ", name,
+              " (Criminal Procedure Code 2015 Art. 147(2)), not ", caller.agency.code));
+        }
+        break;
+    }
+    const absl::Time now = clock_.Now();
+    StageUpdate update;
+    update.tip = current;
+    update.change.set_from_state(current.state());
+    update.change.set_agency_code(caller.agency.code);
+    update.change.set_end_user(caller.end_user);
+    *update.change.mutable_change_time() =
+        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(now));
+    PCMD_RETURN_IF_ERROR(apply(current, update));
+    update.change.set_to_state(update.tip.state());
+    if (update.tip.state() != current.state()) {
+      // A new stage starts its own clock today.
+      update.tip.clear_stage_deadline();
+      absl::CivilDay legal;
+      if (std::optional<absl::CivilDay> day = ParseIsoDate(update.tip.legal_deadline());
+          day.has_value()) {
+        legal = *day;
+      } else {
+        legal =
+            LegalDeadline(current.legal_kind(), DayOf(current.receive_time()), BasesOf(current));
+        update.tip.set_legal_deadline(IsoDate(legal));
+      }
+      if (std::optional<absl::CivilDay> stage_day =
+              StageDeadline(update.tip.state(), current.category(), VietnamDay(now), legal);
+          stage_day.has_value()) {
+        update.tip.set_stage_deadline(IsoDate(*stage_day));
+      }
+    }
+    return update;
+  });
+}
+
+absl::StatusOr<v1::Tip> Tips::Verify(const security::Access& access,
+                                     const v1::VerifyTipRequest& request) {
+  Validator v;
+  return ChangeStage(access, {.rpc = "VerifyTip", .from = {v1::TIP_STATE_RECEIVED}}, v, request,
+                     request.name(), request.etag(), request.request_id(),
+                     [&](const v1::Tip& current, StageUpdate& update) {
+                       update.tip.set_state(v1::TIP_STATE_VERIFIED);
+                       auto e = std::make_unique<events::v1::TipVerified>();
+                       e->set_tip(current.name());
+                       e->set_unit_code(current.unit_code());
+                       e->set_agency_code(access.caller.agency.code);
+                       e->set_state(v1::TIP_STATE_VERIFIED);
+                       e->set_verify_date(IsoDate(VietnamDay(clock_.Now())));
+                       update.events.push_back(std::move(e));
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<v1::Tip> Tips::Classify(const security::Access& access,
+                                       const v1::ClassifyTipRequest& request) {
+  Validator v;
+  v.Enum("classification", request.classification(), v1::Classification_IsValid);
+  return ChangeStage(access, {.rpc = "ClassifyTip", .from = {v1::TIP_STATE_VERIFIED}}, v, request,
+                     request.name(), request.etag(), request.request_id(),
+                     [&](const v1::Tip& current, StageUpdate& update) {
+                       update.tip.set_state(v1::TIP_STATE_CLASSIFIED);
+                       update.tip.set_classification(request.classification());
+                       auto e = std::make_unique<events::v1::TipClassified>();
+                       e->set_tip(current.name());
+                       e->set_unit_code(current.unit_code());
+                       e->set_agency_code(access.caller.agency.code);
+                       e->set_state(v1::TIP_STATE_CLASSIFIED);
+                       e->set_classification(request.classification());
+                       e->set_classify_date(IsoDate(VietnamDay(clock_.Now())));
+                       update.events.push_back(std::move(e));
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<v1::Tip> Tips::Assign(const security::Access& access,
+                                     const v1::AssignTipRequest& request) {
+  Validator v;
+  v.Code("agency_code", request.agency_code());
+  v.Code("unit_code", request.unit_code());
+  return ChangeStage(access, {.rpc = "AssignTip", .from = {v1::TIP_STATE_CLASSIFIED}}, v, request,
+                     request.name(), request.etag(), request.request_id(),
+                     [&](const v1::Tip& current, StageUpdate& update) {
+                       update.tip.set_state(v1::TIP_STATE_ASSIGNED);
+                       update.tip.set_responsible_agency(request.agency_code());
+                       update.tip.set_responsible_unit(request.unit_code());
+                       auto e = std::make_unique<events::v1::TipAssigned>();
+                       e->set_tip(current.name());
+                       e->set_unit_code(current.unit_code());
+                       e->set_agency_code(access.caller.agency.code);
+                       e->set_state(v1::TIP_STATE_ASSIGNED);
+                       e->set_assigned_agency(request.agency_code());
+                       e->set_assigned_unit(request.unit_code());
+                       e->set_assign_date(IsoDate(VietnamDay(clock_.Now())));
+                       e->set_legal_deadline(current.legal_deadline());
+                       update.events.push_back(std::move(e));
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<v1::Tip> Tips::Transfer(const security::Access& access,
+                                       const v1::TransferTipRequest& request) {
+  Validator v;
+  v.Code("to_agency", request.to_agency());
+  v.Code("to_unit", request.to_unit());
+  if (!request.to_agency().empty() && request.to_agency() == access.caller.agency.code) {
+    v.Add("to_agency", "is the calling agency; name the agency the tip goes to");
+  }
+  return ChangeStage(access,
+                     {.rpc = "TransferTip",
+                      .from = {v1::TIP_STATE_RECEIVED, v1::TIP_STATE_VERIFIED,
+                               v1::TIP_STATE_CLASSIFIED, v1::TIP_STATE_ASSIGNED},
+                      .request_id_required = true},
+                     v, request, request.name(), request.etag(), request.request_id(),
+                     [&](const v1::Tip& current, StageUpdate& update) {
+                       update.tip.set_state(v1::TIP_STATE_TRANSFER_PENDING);
+                       v1::PendingTransfer& pending = *update.tip.mutable_pending_transfer();
+                       pending.set_to_agency(request.to_agency());
+                       pending.set_to_unit(request.to_unit());
+                       pending.set_return_state(current.state());
+                       auto e = std::make_unique<events::v1::TipTransferred>();
+                       e->set_tip(current.name());
+                       e->set_unit_code(current.unit_code());
+                       e->set_from_agency(current.responsible_agency());
+                       e->set_to_agency(request.to_agency());
+                       e->set_to_unit(request.to_unit());
+                       e->set_state(v1::TIP_STATE_TRANSFER_PENDING);
+                       e->set_transfer_date(IsoDate(VietnamDay(clock_.Now())));
+                       update.events.push_back(std::move(e));
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<v1::Tip> Tips::AcceptTransfer(const security::Access& access,
+                                             const v1::AcceptTransferRequest& request) {
+  Validator v;
+  return ChangeStage(access,
+                     {.rpc = "AcceptTransfer",
+                      .from = {v1::TIP_STATE_TRANSFER_PENDING},
+                      .actor = Actor::kTransferReceiver},
+                     v, request, request.name(), request.etag(), request.request_id(),
+                     [&](const v1::Tip& current, StageUpdate& update) {
+                       const v1::PendingTransfer& pending = current.pending_transfer();
+                       update.tip.set_state(v1::TIP_STATE_ASSIGNED);
+                       update.tip.set_responsible_agency(pending.to_agency());
+                       update.tip.set_responsible_unit(pending.to_unit());
+                       update.tip.clear_pending_transfer();
+                       auto e = std::make_unique<events::v1::TipTransferAccepted>();
+                       e->set_tip(current.name());
+                       e->set_unit_code(current.unit_code());
+                       e->set_from_agency(current.responsible_agency());
+                       e->set_to_agency(pending.to_agency());
+                       e->set_to_unit(pending.to_unit());
+                       e->set_state(v1::TIP_STATE_ASSIGNED);
+                       e->set_accept_date(IsoDate(VietnamDay(clock_.Now())));
+                       update.events.push_back(std::move(e));
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<v1::Tip> Tips::RejectTransfer(const security::Access& access,
+                                             const v1::RejectTransferRequest& request) {
+  Validator v;
+  v.Text("reason", request.reason(), {.required = true, .max_chars = 2000, .multiline = true});
+  return ChangeStage(access,
+                     {.rpc = "RejectTransfer",
+                      .from = {v1::TIP_STATE_TRANSFER_PENDING},
+                      .actor = Actor::kTransferReceiver},
+                     v, request, request.name(), request.etag(), request.request_id(),
+                     [&](const v1::Tip& current, StageUpdate& update) {
+                       const v1::PendingTransfer& pending = current.pending_transfer();
+                       const v1::TipState back = pending.return_state() == v1::TIP_STATE_UNSPECIFIED
+                                                     ? v1::TIP_STATE_RECEIVED
+                                                     : pending.return_state();
+                       update.tip.set_state(back);
+                       update.tip.clear_pending_transfer();
+                       update.change.set_note(request.reason());
+                       auto e = std::make_unique<events::v1::TipTransferRejected>();
+                       e->set_tip(current.name());
+                       e->set_unit_code(current.unit_code());
+                       e->set_from_agency(current.responsible_agency());
+                       e->set_to_agency(pending.to_agency());
+                       e->set_state(back);
+                       e->set_reject_date(IsoDate(VietnamDay(clock_.Now())));
+                       update.events.push_back(std::move(e));
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<v1::Tip> Tips::ExtendDeadline(const security::Access& access,
+                                             const v1::ExtendTipDeadlineRequest& request) {
+  Validator v;
+  v.Enum("basis", request.basis(), v1::ExtensionBasis_IsValid);
+  const bool by_procuracy = request.basis() == v1::EXTENSION_BASIS_PROCURACY_EXTENSION;
+  return ChangeStage(
+      access,
+      {.rpc = "ExtendTipDeadline",
+       .from = {std::begin(kOpenStates), std::end(kOpenStates)},
+       .actor = by_procuracy ? Actor::kProcuracy : Actor::kResponsible,
+       .request_id_required = true},
+      v, request, request.name(), request.etag(), request.request_id(),
+      [&](const v1::Tip& current, StageUpdate& update) -> absl::Status {
+        std::vector<v1::ExtensionBasis> bases = BasesOf(current);
+        if (absl::Status s = CheckExtension(current.legal_kind(), bases, request.basis());
+            !s.ok()) {
+          return absl::Status(s.code(), absl::StrCat("tip ", current.name(), ": ", s.message()));
+        }
+        const absl::Time now = clock_.Now();
+        v1::DeadlineExtension& extension = *update.tip.add_extensions();
+        extension.set_basis(request.basis());
+        extension.set_agency_code(access.caller.agency.code);
+        *extension.mutable_extend_time() =
+            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(now));
+        bases.push_back(request.basis());
+        const absl::CivilDay legal =
+            LegalDeadline(current.legal_kind(), DayOf(current.receive_time()), bases);
+        update.tip.set_legal_deadline(IsoDate(legal));
+        // The stage keeps the day it was entered; only the cap moves.
+        const absl::CivilDay entered = current.history().empty()
+                                           ? DayOf(current.receive_time())
+                                           : DayOf(current.history().rbegin()->change_time());
+        if (std::optional<absl::CivilDay> stage_day =
+                StageDeadline(current.state(), current.category(), entered, legal);
+            stage_day.has_value()) {
+          update.tip.set_stage_deadline(IsoDate(*stage_day));
+        }
+        auto e = std::make_unique<events::v1::TipDeadlineExtended>();
+        e->set_tip(current.name());
+        e->set_unit_code(current.unit_code());
+        e->set_agency_code(access.caller.agency.code);
+        e->set_state(current.state());
+        e->set_basis(request.basis());
+        e->set_legal_deadline(IsoDate(legal));
+        e->set_extend_date(IsoDate(VietnamDay(now)));
+        update.events.push_back(std::move(e));
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<v1::Tip> Tips::Resolve(const security::Access& access,
+                                      const v1::ResolveTipRequest& request) {
+  Validator v;
+  v.Enum("outcome", request.outcome(), v1::Outcome_IsValid);
+  v.Count("references", request.references_size(), 1, 10);
+  for (int i = 0; i < request.references_size() && i < 10; ++i) {
+    v.Text(absl::StrCat("references[", i, "]"), request.references(i),
+           {.required = true, .max_chars = 64});
+  }
+  v.Text("note", request.note(), {.max_chars = 4000, .multiline = true});
+  return ChangeStage(
+      access, {.rpc = "ResolveTip", .from = {v1::TIP_STATE_ASSIGNED}}, v, request, request.name(),
+      request.etag(), request.request_id(), [&](const v1::Tip& current, StageUpdate& update) {
+        const absl::Time now = clock_.Now();
+        const absl::CivilDay today = VietnamDay(now);
+        std::optional<absl::CivilDay> legal = ParseIsoDate(current.legal_deadline());
+        if (!legal.has_value()) {
+          legal =
+              LegalDeadline(current.legal_kind(), DayOf(current.receive_time()), BasesOf(current));
+          update.tip.set_legal_deadline(IsoDate(*legal));
+        }
+        const bool on_time = OnTime(today, *legal);
+        update.tip.set_state(v1::TIP_STATE_RESOLVED);
+        v1::Resolution& resolution = *update.tip.mutable_resolution();
+        resolution.set_outcome(request.outcome());
+        *resolution.mutable_references() = request.references();
+        *resolution.mutable_resolve_time() =
+            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(now));
+        resolution.set_on_time(on_time);
+        update.change.set_note(request.note());
+        auto e = std::make_unique<events::v1::TipResolved>();
+        e->set_tip(current.name());
+        e->set_unit_code(current.unit_code());
+        e->set_agency_code(access.caller.agency.code);
+        e->set_state(v1::TIP_STATE_RESOLVED);
+        e->set_outcome(request.outcome());
+        e->set_legal_kind(current.legal_kind());
+        e->set_category(current.category());
+        e->set_legal_deadline(IsoDate(*legal));
+        e->set_resolve_date(IsoDate(today));
+        e->set_on_time(on_time);
+        update.events.push_back(std::move(e));
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<v1::Tip> Tips::MarkDuplicate(const security::Access& access,
+                                            const v1::MarkTipDuplicateRequest& request) {
+  Validator v;
+  absl::StatusOr<std::string> original =
+      ParseResourceName("duplicate_of", request.duplicate_of(), "tips");
+  if (!original.ok()) {
+    AddViolations(v, original.status());
+  } else if (request.duplicate_of() == request.name()) {
+    v.Add("duplicate_of", "names this tip; name the earlier tip it repeats");
+  }
+  if (v.ok() && ParseResourceName("name", request.name(), "tips").ok()) {
+    if (absl::StatusOr<TipStage> found = store_.GetTipStage(*original); !found.ok()) {
+      if (found.status().code() != absl::StatusCode::kNotFound) return found.status();
+      return absl::NotFoundError(
+          absl::StrCat("duplicate_of: tip ", request.duplicate_of(), " not found"));
+    }
+  }
+  return ChangeStage(
+      access, {.rpc = "MarkTipDuplicate", .from = {std::begin(kOpenStates), std::end(kOpenStates)}},
+      v, request, request.name(), request.etag(), request.request_id(),
+      [&](const v1::Tip& current, StageUpdate& update) {
+        update.tip.set_state(v1::TIP_STATE_DUPLICATE);
+        update.tip.set_duplicate_of(request.duplicate_of());
+        update.tip.clear_pending_transfer();
+        auto e = std::make_unique<events::v1::TipMarkedDuplicate>();
+        e->set_tip(current.name());
+        e->set_unit_code(current.unit_code());
+        e->set_agency_code(access.caller.agency.code);
+        e->set_state(v1::TIP_STATE_DUPLICATE);
+        e->set_duplicate_of(request.duplicate_of());
+        e->set_mark_date(IsoDate(VietnamDay(clock_.Now())));
+        update.events.push_back(std::move(e));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace pcmd::intake

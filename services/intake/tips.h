@@ -1,15 +1,36 @@
 // The intake domain logic for tips: validation, ids, receipt time, pseudonyms,
-// idempotent submit, scope, and the break-glass opening of a reporter's identity.
+// idempotent submit, scope, the break-glass opening of a reporter's identity, and the
+// stages a tip moves through, each handled by the one agency responsible for it, with
+// its legal and internal deadlines (clocks.h).
+//
+// The stage machine (each arrow one method below):
+//   RECEIVED --Verify--> VERIFIED --Classify--> CLASSIFIED --Assign--> ASSIGNED
+//   ASSIGNED --Resolve--> RESOLVED
+//   RECEIVED|VERIFIED|CLASSIFIED|ASSIGNED --Transfer--> TRANSFER_PENDING
+//   TRANSFER_PENDING --AcceptTransfer--> ASSIGNED (to the receiver)
+//   TRANSFER_PENDING --RejectTransfer--> the state it was transferred from
+//   any but RESOLVED, DUPLICATE --MarkDuplicate--> DUPLICATE
+//   any but RESOLVED, DUPLICATE --ExtendDeadline--> the same state
+// Errors common to the stage methods: INVALID_ARGUMENT with a field violation per bad
+// field ("name" first); NOT_FOUND; PERMISSION_DENIED out of scope, or naming the
+// agency that may act when the caller is not it; FAILED_PRECONDITION naming the
+// current state and the state the method needs ("tip tips/… is RESOLVED; ResolveTip
+// needs ASSIGNED"); ABORTED when `etag` is given and stale; storage errors. Nothing is
+// written when a method fails. A repeated request_id answers the tip as it is now.
 // It sees neither gRPC nor SQL: requests and tips are protobuf messages, storage is a
 // TipStore, time is a Clock. Thread-safe when the store is.
 #ifndef PCMD_SERVICES_INTAKE_TIPS_H_
 #define PCMD_SERVICES_INTAKE_TIPS_H_
 
+#include <vector>
+
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "common/crypto/keyring.h"
 #include "common/ids/clock.h"
 #include "common/ids/ids.h"
 #include "common/security/scope.h"
+#include "common/validation/validation.h"
 #include "pcmd/intake/v1/intake.pb.h"
 #include "services/intake/tip_store.h"
 
@@ -31,11 +52,13 @@ class Tips {
       : store_(store), clock_(clock), units_(units), keys_(keys), index_(keys), ids_(clock) {}
 
   // Validates and records a tip in state RECEIVED, stamped with the receipt time, its
-  // reporter (when given) in the vault. Returns the stored tip (the earlier one for a
-  // repeated request_id), with pseudonyms and has_reporter and without the reporter.
-  // Errors: INVALID_ARGUMENT with a field violation per bad field, named by its path
+  // reporter (when given) in the vault, `receiver`'s agency responsible for it and
+  // recorded as receiving agency, its legal and stage deadlines set. Returns the stored tip (the
+  // earlier one for a repeated request_id), with pseudonyms and has_reporter and without the
+  // reporter. Errors: INVALID_ARGUMENT with a field violation per bad field, named by its path
   // ("persons[3].full_name", "reporter.email"); storage errors.
-  absl::StatusOr<v1::Tip> Submit(const v1::SubmitTipRequest& request);
+  absl::StatusOr<v1::Tip> Submit(const security::Caller& receiver,
+                                 const v1::SubmitTipRequest& request);
 
   // Returns the tip when `access` reaches it (security::CheckScope), its personal
   // fields opened, never its reporter. Errors: INVALID_ARGUMENT for a malformed name;
@@ -53,7 +76,56 @@ class Tips {
   absl::StatusOr<v1::Reporter> RevealReporter(const security::Access& access,
                                               const v1::RevealReporterRequest& request);
 
+  // The stage methods (see the overview above). Each returns the tip as it now is.
+  absl::StatusOr<v1::Tip> Verify(const security::Access& access,
+                                 const v1::VerifyTipRequest& request);
+  absl::StatusOr<v1::Tip> Classify(const security::Access& access,
+                                   const v1::ClassifyTipRequest& request);
+  // The named agency becomes responsible.
+  absl::StatusOr<v1::Tip> Assign(const security::Access& access,
+                                 const v1::AssignTipRequest& request);
+  // INVALID_ARGUMENT naming to_agency when it is the caller.
+  absl::StatusOr<v1::Tip> Transfer(const security::Access& access,
+                                   const v1::TransferTipRequest& request);
+  // Only the agency the tip is being transferred to.
+  absl::StatusOr<v1::Tip> AcceptTransfer(const security::Access& access,
+                                         const v1::AcceptTransferRequest& request);
+  absl::StatusOr<v1::Tip> RejectTransfer(const security::Access& access,
+                                         const v1::RejectTransferRequest& request);
+  // The responsible agency for EXTENSION_BASIS_COMPLEX_CASE and _REMOTE_AREA; a
+  // procuracy (any, within scope) for _PROCURACY_EXTENSION. FAILED_PRECONDITION saying
+  // why when the clock rules do not allow the basis (clocks.h CheckExtension).
+  absl::StatusOr<v1::Tip> ExtendDeadline(const security::Access& access,
+                                         const v1::ExtendTipDeadlineRequest& request);
+  // Sets resolution.on_time from the Vietnam date of the clock against legal_deadline.
+  absl::StatusOr<v1::Tip> Resolve(const security::Access& access,
+                                  const v1::ResolveTipRequest& request);
+  // INVALID_ARGUMENT naming duplicate_of when it is this tip; NOT_FOUND naming it when
+  // no such tip exists.
+  absl::StatusOr<v1::Tip> MarkDuplicate(const security::Access& access,
+                                        const v1::MarkTipDuplicateRequest& request);
+
  private:
+  // Who may make a stage change.
+  enum class Actor { kResponsible, kTransferReceiver, kProcuracy };
+  struct StageRule {
+    absl::string_view rpc;           // "VerifyTip".
+    std::vector<v1::TipState> from;  // States the change starts from.
+    Actor actor = Actor::kResponsible;
+    bool request_id_required = false;
+  };
+  // Sets the new state and stage fields of `update.tip` (a copy of the current tip)
+  // and its events; may refuse with an error.
+  using Apply = absl::FunctionRef<absl::Status(const v1::Tip& current, StageUpdate& update)>;
+
+  // The frame of every stage method: validates the common fields with `v` (which
+  // holds the method's own violations), checks scope, then in the store's
+  // transaction the etag, the state, the actor, and applies.
+  absl::StatusOr<v1::Tip> ChangeStage(const security::Access& access, const StageRule& rule,
+                                      Validator& v, const google::protobuf::Message& request,
+                                      absl::string_view name, absl::string_view etag,
+                                      absl::string_view request_id, Apply apply);
+
   TipStore& store_;
   const Clock& clock_;
   const security::UnitTree& units_;

@@ -91,7 +91,7 @@ class TipsAtRestTest : public ::testing::Test {
 
 TEST_F(TipsAtRestTest, RoundTripsEveryPersonalFieldWithItsVietnameseDiacritics) {
   const v1::SubmitTipRequest request = sample::FullRequest("r-1");
-  auto submitted = intake_->tips.Submit(request);
+  auto submitted = intake_->tips.Submit(sample::Receiver(), request);
   ASSERT_TRUE(submitted.ok()) << submitted.status();
   auto tip = intake_->tips.Get(police_, submitted->name());
   ASSERT_TRUE(tip.ok()) << tip.status();
@@ -119,7 +119,7 @@ TEST_F(TipsAtRestTest, RoundTripsEveryPersonalFieldWithItsVietnameseDiacritics) 
 }
 
 TEST_F(TipsAtRestTest, LeavesNoPersonalValueInPlaintextInTheDatabaseFiles) {
-  auto tip = intake_->tips.Submit(sample::FullRequest("r-1"));
+  auto tip = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   v1::RevealReporterRequest reveal;
   reveal.set_name(tip->name());
@@ -148,8 +148,8 @@ TEST_F(TipsAtRestTest, LeavesNoPersonalValueInPlaintextInTheDatabaseFiles) {
 }
 
 TEST_F(TipsAtRestTest, AnswersInternalAndLogsWhereWhenASealedValueIsMovedToAnotherRow) {
-  auto first = intake_->tips.Submit(sample::FullRequest("r-1"));
-  auto second = intake_->tips.Submit(sample::FullRequest("r-2"));
+  auto first = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-1"));
+  auto second = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-2"));
   ASSERT_TRUE(first.ok() && second.ok());
   const std::string first_id = first->name().substr(5);
   const std::string second_id = second->name().substr(5);
@@ -180,7 +180,7 @@ TEST_F(TipsAtRestTest, AnswersInternalAndLogsWhereWhenASealedValueIsMovedToAnoth
 }
 
 TEST_F(TipsAtRestTest, DoesNotOpenAPersonsValueMovedToAnotherFieldOrPosition) {
-  auto tip = intake_->tips.Submit(sample::FullRequest("r-1"));
+  auto tip = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   const std::string id = tip->name().substr(5);
   // The organiser's name put in the broker's row: same tip, another position.
@@ -191,7 +191,7 @@ TEST_F(TipsAtRestTest, DoesNotOpenAPersonsValueMovedToAnotherFieldOrPosition) {
           .ok());
   EXPECT_EQ(intake_->tips.Get(police_, tip->name()).status().code(), absl::StatusCode::kInternal);
   // The organiser's phone put in the organiser's ID number: same row, another field.
-  auto other = intake_->tips.Submit(sample::FullRequest("r-2"));
+  auto other = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-2"));
   ASSERT_TRUE(other.ok()) << other.status();
   const std::string other_id = other->name().substr(5);
   ASSERT_TRUE(Execute(absl::StrCat("UPDATE tip_persons SET id_number = phone WHERE tip_id = '",
@@ -201,7 +201,7 @@ TEST_F(TipsAtRestTest, DoesNotOpenAPersonsValueMovedToAnotherFieldOrPosition) {
 }
 
 TEST_F(TipsAtRestTest, OpensOldTipsAfterAKeyRotationAndSealsNewOnesWithTheNewKey) {
-  auto old_tip = intake_->tips.Submit(sample::FullRequest("r-1"));
+  auto old_tip = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(old_tip.ok()) << old_tip.status();
   const std::string old_id = old_tip->name().substr(5);
 
@@ -213,7 +213,7 @@ TEST_F(TipsAtRestTest, OpensOldTipsAfterAKeyRotationAndSealsNewOnesWithTheNewKey
   auto reopened = intake_->tips.Get(police_, old_tip->name());
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ(reopened->SerializeAsString(), old_tip->SerializeAsString());
-  auto new_tip = intake_->tips.Submit(sample::FullRequest("r-2"));
+  auto new_tip = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-2"));
   ASSERT_TRUE(new_tip.ok()) << new_tip.status();
   const std::string new_id = new_tip->name().substr(5);
   // The pseudonym depends on the index key only: rotation leaves it as it was.
@@ -241,7 +241,7 @@ TEST_F(TipsAtRestTest, OpensOldTipsAfterAKeyRotationAndSealsNewOnesWithTheNewKey
 }
 
 TEST_F(TipsAtRestTest, AnswersInternalForATipSealedUnderAKeyTheKeyringNoLongerHolds) {
-  auto tip = intake_->tips.Submit(sample::FullRequest("r-1"));
+  auto tip = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   intake_.reset();
   keys_ = crypto::Keyring::ForTesting({{2, kFieldKey2}}, kIndexKey);
@@ -250,11 +250,11 @@ TEST_F(TipsAtRestTest, AnswersInternalForATipSealedUnderAKeyTheKeyringNoLongerHo
 }
 
 TEST_F(TipsAtRestTest, FindsEveryTipNamingAnIdNumberThroughItsBlindIndexAlone) {
-  auto first = intake_->tips.Submit(sample::FullRequest("r-1"));
+  auto first = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   v1::SubmitTipRequest other = sample::FullRequest("r-2");
   other.mutable_persons(0)->set_id_number("999999999999");
-  auto second = intake_->tips.Submit(other);
-  auto third = intake_->tips.Submit(sample::FullRequest("r-3"));
+  auto second = intake_->tips.Submit(sample::Receiver(), other);
+  auto third = intake_->tips.Submit(sample::Receiver(), sample::FullRequest("r-3"));
   ASSERT_TRUE(first.ok() && second.ok() && third.ok());
   const crypto::BlindIndex index(*keys_);
   EXPECT_EQ(

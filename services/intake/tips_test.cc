@@ -105,7 +105,7 @@ class TipsTest : public ::testing::Test {
 };
 
 TEST_F(TipsTest, RecordsANewTipAsReceivedAtTheClockTime) {
-  auto tip = tips_.Submit(ValidRequest("r-1"));
+  auto tip = tips_.Submit(sample::Receiver(), ValidRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   EXPECT_THAT(tip->name(), StartsWith("tips/"));
   EXPECT_EQ(tip->state(), v1::TIP_STATE_RECEIVED);
@@ -117,22 +117,22 @@ TEST_F(TipsTest, RecordsANewTipAsReceivedAtTheClockTime) {
 }
 
 TEST_F(TipsTest, ReturnsTheSameTipWhenARequestIsRetried) {
-  auto first = tips_.Submit(ValidRequest("r-1"));
+  auto first = tips_.Submit(sample::Receiver(), ValidRequest("r-1"));
   clock_.Advance(absl::Minutes(5));
-  auto retry = tips_.Submit(ValidRequest("r-1"));
+  auto retry = tips_.Submit(sample::Receiver(), ValidRequest("r-1"));
   ASSERT_TRUE(first.ok() && retry.ok());
   EXPECT_EQ(retry->name(), first->name());
   EXPECT_EQ(retry->receive_time().seconds(), first->receive_time().seconds());
-  auto other = tips_.Submit(ValidRequest("r-2"));
+  auto other = tips_.Submit(sample::Receiver(), ValidRequest("r-2"));
   ASSERT_TRUE(other.ok());
   EXPECT_NE(other->name(), first->name());
 }
 
 TEST_F(TipsTest, RefusesToReuseARequestIdForADifferentTip) {
-  ASSERT_TRUE(tips_.Submit(ValidRequest("r-1")).ok());
+  ASSERT_TRUE(tips_.Submit(sample::Receiver(), ValidRequest("r-1")).ok());
   v1::SubmitTipRequest changed = ValidRequest("r-1");
   changed.set_unit_code("001");
-  const absl::Status s = tips_.Submit(changed).status();
+  const absl::Status s = tips_.Submit(sample::Receiver(), changed).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(FieldViolationsOf(s), Contains(Field(&FieldViolation::field, "request_id")));
 }
@@ -142,7 +142,7 @@ TEST_F(TipsTest, NamesEveryInvalidFieldAndStoresNothing) {
   bad.set_channel(static_cast<v1::Channel>(42));
   bad.set_unit_code("Hà Nội");
   bad.set_establishment("shops/1");
-  const absl::Status s = tips_.Submit(bad).status();
+  const absl::Status s = tips_.Submit(sample::Receiver(), bad).status();
   ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   std::vector<std::string> fields;
   for (const auto& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
@@ -159,12 +159,13 @@ TEST_F(TipsTest, NamesEveryInvalidFieldAndStoresNothing) {
 }
 
 TEST_F(TipsTest, PublishesTipReceivedAndEstablishmentReportedOnceWithTheTip) {
-  auto tip = tips_.Submit(ValidRequest("r-1"));
+  auto tip = tips_.Submit(sample::Receiver(), ValidRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
-  ASSERT_TRUE(tips_.Submit(ValidRequest("r-1")).ok());  // A retry adds no events.
+  ASSERT_TRUE(
+      tips_.Submit(sample::Receiver(), ValidRequest("r-1")).ok());  // A retry adds no events.
   v1::SubmitTipRequest bad = ValidRequest("r-2");
   bad.set_unit_code("");
-  ASSERT_FALSE(tips_.Submit(bad).ok());  // Nor does a refused request.
+  ASSERT_FALSE(tips_.Submit(sample::Receiver(), bad).ok());  // Nor does a refused request.
   EXPECT_THAT(
       events::OutboxEventTypes(*db_),
       ::testing::ElementsAre("pcmd.events.v1.TipReceived", "pcmd.events.v1.EstablishmentReported"));
@@ -181,7 +182,7 @@ TEST_F(TipsTest, RefusesATipOutsideTheCallersUnitsAndAllowsOneWithin) {
   ASSERT_TRUE(
       db_->Write([](storage::Transaction& tx) { return units::RememberUnit(tx, "268", "33"); })
           .ok());
-  auto tip = tips_.Submit(ValidRequest("r-1"));
+  auto tip = tips_.Submit(sample::Receiver(), ValidRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   const auto hanoi = security::Access::For(security::AgencyKind::kPolice, "01", "CA-HN",
                                            security::Scope::kOwnUnitSubtree);
@@ -205,7 +206,7 @@ TEST_F(TipsTest, NamesTheExactPathOfEveryInvalidNestedFieldAndStoresNothing) {
   bad.mutable_attachments(0)->set_sha256("9F86D081");
   bad.mutable_attachments(0)->set_media_type("jpeg");
   bad.mutable_reporter()->set_email("nhung at example.vn");
-  const absl::Status s = tips_.Submit(bad).status();
+  const absl::Status s = tips_.Submit(sample::Receiver(), bad).status();
   ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("description", "place.coordinates.latitude",
                                                 "persons[0].birth_date", "persons[1].role",
@@ -222,19 +223,20 @@ TEST_F(TipsTest, CountsNameLengthsInCharactersSoVietnameseDiacriticsAreNotPenali
   for (int i = 0; i < 200; ++i) name += "ễ";  // 3 bytes each: 600 bytes, 200 characters.
   v1::SubmitTipRequest request = sample::FullRequest("r-1");
   request.mutable_persons(0)->set_full_name(name);
-  auto tip = tips_.Submit(request);
+  auto tip = tips_.Submit(sample::Receiver(), request);
   ASSERT_TRUE(tip.ok()) << tip.status();
   EXPECT_EQ(tip->persons(0).full_name(), name);
   request = sample::FullRequest("r-2");
   request.mutable_persons(0)->set_full_name(name + "ễ");
-  EXPECT_THAT(FieldsOf(tips_.Submit(request).status()), ElementsAre("persons[0].full_name"));
+  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
+              ElementsAre("persons[0].full_name"));
 }
 
 TEST_F(TipsTest, RefusesMalformedUtf8AndControlCharactersNamingTheField) {
   v1::SubmitTipRequest request = sample::FullRequest("r-1");
   request.mutable_persons(1)->set_description("Qu\xC3\x28 H\xE0 Giang");
   request.mutable_reporter()->set_full_name("Phạm\x01Nhung");
-  EXPECT_THAT(FieldsOf(tips_.Submit(request).status()),
+  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
               UnorderedElementsAre("persons[1].description", "reporter.full_name"));
 }
 
@@ -247,7 +249,7 @@ TEST_F(TipsTest, RefusesMoreThanFiftyPersonsOrTwentyAttachmentsWithOneViolationE
   while (request.attachments_size() <= static_cast<int>(kMaxAttachments)) {
     *request.add_attachments() = request.attachments(0);
   }
-  EXPECT_THAT(FieldsOf(tips_.Submit(request).status()),
+  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
               UnorderedElementsAre("persons", "attachments"));
 }
 
@@ -255,7 +257,7 @@ TEST_F(TipsTest, RefusesABirthDateInTheFutureAndAReporterWithNothingInIt) {
   v1::SubmitTipRequest request = sample::FullRequest("r-1");
   request.mutable_persons(1)->set_birth_date("2024-06-04");  // The clock says 3 June 2024.
   request.mutable_reporter()->Clear();
-  EXPECT_THAT(FieldsOf(tips_.Submit(request).status()),
+  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
               UnorderedElementsAre("persons[1].birth_date", "reporter"));
 }
 
@@ -263,20 +265,20 @@ TEST_F(TipsTest, AcceptsATipWithCoordinatesButNoAddressAndRefusesAnEmptyPlace) {
   v1::SubmitTipRequest request = ValidRequest("r-1");
   request.mutable_place()->mutable_coordinates()->set_latitude(-0.0);
   request.mutable_place()->mutable_coordinates()->set_longitude(180.0);
-  auto tip = tips_.Submit(request);
+  auto tip = tips_.Submit(sample::Receiver(), request);
   ASSERT_TRUE(tip.ok()) << tip.status();
   EXPECT_TRUE(tip->place().has_coordinates());
   EXPECT_EQ(tip->place().coordinates().longitude(), 180.0);
   request = ValidRequest("r-2");
   request.mutable_place();
-  EXPECT_THAT(FieldsOf(tips_.Submit(request).status()), ElementsAre("place"));
+  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()), ElementsAre("place"));
 }
 
 TEST_F(TipsTest, GivesTheSameIdNumberTheSamePseudonymInEveryTipAndAnotherNumberAnother) {
-  auto first = tips_.Submit(sample::FullRequest("r-1"));
+  auto first = tips_.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   v1::SubmitTipRequest other = sample::FullRequest("r-2");
   other.mutable_persons(0)->set_full_name("Nguyễn V. Hùng");  // Same ID number.
-  auto second = tips_.Submit(other);
+  auto second = tips_.Submit(sample::Receiver(), other);
   ASSERT_TRUE(first.ok() && second.ok());
   const std::string organiser = first->persons(0).pseudonym();
   EXPECT_THAT(organiser, StartsWith("psn_"));
@@ -291,7 +293,7 @@ TEST_F(TipsTest, ReplacesAPseudonymSentByTheCaller) {
   v1::SubmitTipRequest request = sample::FullRequest("r-1");
   request.mutable_persons(0)->set_pseudonym("psn_forged");
   request.mutable_persons(1)->set_pseudonym("psn_forged");
-  auto tip = tips_.Submit(request);
+  auto tip = tips_.Submit(sample::Receiver(), request);
   ASSERT_TRUE(tip.ok()) << tip.status();
   EXPECT_EQ(tip->persons(0).pseudonym(),
             crypto::BlindIndex(*keys_).Pseudonym(sample::kOrganiserIdNumber));
@@ -300,8 +302,8 @@ TEST_F(TipsTest, ReplacesAPseudonymSentByTheCaller) {
 
 TEST_F(TipsTest, KeepsRetriesIdempotentWithAKeyedFingerprintThatCoversTheReporter) {
   const v1::SubmitTipRequest request = sample::FullRequest("r-1");
-  auto first = tips_.Submit(request);
-  auto retry = tips_.Submit(request);
+  auto first = tips_.Submit(sample::Receiver(), request);
+  auto retry = tips_.Submit(sample::Receiver(), request);
   ASSERT_TRUE(first.ok() && retry.ok());
   EXPECT_EQ(retry->SerializeAsString(), first->SerializeAsString());
   EXPECT_EQ(Column("reporter_vault", "tip_id").size(), 1u);
@@ -314,11 +316,12 @@ TEST_F(TipsTest, KeepsRetriesIdempotentWithAKeyedFingerprintThatCoversTheReporte
             storage::RequestFingerprint(request));
   v1::SubmitTipRequest other_reporter = request;
   other_reporter.mutable_reporter()->set_phone("0900 000 000");
-  EXPECT_THAT(FieldsOf(tips_.Submit(other_reporter).status()), ElementsAre("request_id"));
+  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), other_reporter).status()),
+              ElementsAre("request_id"));
 }
 
 TEST_F(TipsTest, PublishesOnlyTheCountAndPseudonymsOfThePersonsInTipReceived) {
-  auto tip = tips_.Submit(sample::FullRequest("r-1"));
+  auto tip = tips_.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   const std::vector<std::string> envelopes = Column("outbox", "envelope");
   ASSERT_EQ(envelopes.size(), 1u);
@@ -335,7 +338,7 @@ TEST_F(TipsTest, PublishesOnlyTheCountAndPseudonymsOfThePersonsInTipReceived) {
 }
 
 TEST_F(TipsTest, RevealsTheReporterRecordingTheReasonSealedAndRaisingItToSupervisors) {
-  auto tip = tips_.Submit(sample::FullRequest("r-1"));
+  auto tip = tips_.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   EXPECT_TRUE(tip->has_reporter());
   LogCapture logs;
@@ -383,7 +386,7 @@ TEST_F(TipsTest, RevealsTheReporterRecordingTheReasonSealedAndRaisingItToSupervi
 }
 
 TEST_F(TipsTest, RefusesToRevealWithoutAReasonOfTwentyCharactersAndRecordsNothing) {
-  auto tip = tips_.Submit(sample::FullRequest("r-1"));
+  auto tip = tips_.Submit(sample::Receiver(), sample::FullRequest("r-1"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   v1::RevealReporterRequest reveal;
   reveal.set_name(tip->name());
@@ -400,7 +403,7 @@ TEST_F(TipsTest, RefusesToRevealWithoutAReasonOfTwentyCharactersAndRecordsNothin
 }
 
 TEST_F(TipsTest, AnswersNotFoundWhenTheTipHasNoReporterAndDeniesACallerOutOfScope) {
-  auto anonymous = tips_.Submit(ValidRequest("r-1"));
+  auto anonymous = tips_.Submit(sample::Receiver(), ValidRequest("r-1"));
   ASSERT_TRUE(anonymous.ok()) << anonymous.status();
   EXPECT_FALSE(anonymous->has_reporter());
   v1::RevealReporterRequest reveal;
@@ -413,7 +416,7 @@ TEST_F(TipsTest, AnswersNotFoundWhenTheTipHasNoReporterAndDeniesACallerOutOfScop
   ASSERT_TRUE(
       db_->Write([](storage::Transaction& tx) { return units::RememberUnit(tx, "268", "33"); })
           .ok());
-  auto tip = tips_.Submit(sample::FullRequest("r-2"));
+  auto tip = tips_.Submit(sample::Receiver(), sample::FullRequest("r-2"));
   ASSERT_TRUE(tip.ok()) << tip.status();
   reveal.set_name(tip->name());
   const auto hanoi = security::Access::For(security::AgencyKind::kPolice, "01", "CA-HN",

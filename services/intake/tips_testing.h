@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/security/identity.h"
 #include "pcmd/intake/v1/intake.pb.h"
 
 namespace pcmd::intake::sample {
@@ -36,6 +37,14 @@ inline constexpr char kReason[] =
     "Cần lấy lời khai người tố giác về nhân viên chưa thành niên, vụ việc 123/CSHS";
 inline constexpr char kPhotoSha256[] =
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+// The agency that receives tips in tests: the national police department for
+// social-order crime, its officer stating why.
+inline security::Caller Receiver() {
+  return {.agency = {.kind = security::AgencyKind::kPolice, .unit_code = "VN", .code = "C06"},
+          .end_user = "officer-7",
+          .purpose = "tip-handling"};
+}
 
 // Every text value above that is personal data; none may be stored in plaintext.
 inline std::vector<std::string> PersonalValues() {
