@@ -124,12 +124,7 @@ class IntakeServiceTest : public ::testing::Test {
 };
 
 TEST_F(IntakeServiceTest, SubmitsAndReadsBackATipOverGrpc) {
-  v1::SubmitTipRequest request;
-  request.set_request_id("hotline-2024-0001");
-  request.set_channel(v1::CHANNEL_HOTLINE);
-  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-  request.set_category(v1::CATEGORY_ESTABLISHMENT);
-  request.set_unit_code("268");
+  v1::SubmitTipRequest request = sample::MinimalRequest("hotline-2024-0001");
   v1::SubmitTipResponse submitted;
   grpc::ClientContext submit_ctx;
   testing::ActAs(submit_ctx, kPolice);
@@ -199,12 +194,7 @@ TEST_F(IntakeServiceTest, RefusesToReadATipWithoutAStatedPurpose) {
 }
 
 TEST_F(IntakeServiceTest, WritesOneAuditRecordPerCallNamingTheTip) {
-  v1::SubmitTipRequest request;
-  request.set_request_id("hotline-2024-0002");
-  request.set_channel(v1::CHANNEL_HOTLINE);
-  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-  request.set_category(v1::CATEGORY_ESTABLISHMENT);
-  request.set_unit_code("268");
+  v1::SubmitTipRequest request = sample::MinimalRequest("hotline-2024-0002");
   v1::SubmitTipResponse submitted;
   grpc::ClientContext ctx;
   testing::ActAs(ctx, kPolice);
@@ -331,12 +321,7 @@ TEST_F(IntakeServiceTest, ReturnsEveryPersonalFieldButNeverTheReporterFromSubmit
 TEST_F(IntakeServiceTest, AcceptsATipNamingARegisteredEstablishmentAskingOnBehalfOfTheOfficer) {
   const std::string name = "establishments/0192f0aa-0000-7000-8000-00000000e001";
   registry_.known.insert(name);
-  v1::SubmitTipRequest request;
-  request.set_request_id("est-known");
-  request.set_channel(v1::CHANNEL_HOTLINE);
-  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-  request.set_category(v1::CATEGORY_ESTABLISHMENT);
-  request.set_unit_code("268");
+  v1::SubmitTipRequest request = sample::MinimalRequest("est-known");
   request.set_establishment(name);
   v1::SubmitTipResponse response;
   grpc::ClientContext ctx;
@@ -348,12 +333,7 @@ TEST_F(IntakeServiceTest, AcceptsATipNamingARegisteredEstablishmentAskingOnBehal
 }
 
 TEST_F(IntakeServiceTest, RefusesATipNamingAnUnknownEstablishmentNamingTheFieldAndStoresNothing) {
-  v1::SubmitTipRequest request;
-  request.set_request_id("est-unknown");
-  request.set_channel(v1::CHANNEL_HOTLINE);
-  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-  request.set_category(v1::CATEGORY_ESTABLISHMENT);
-  request.set_unit_code("268");
+  v1::SubmitTipRequest request = sample::MinimalRequest("est-unknown");
   request.set_establishment("establishments/0192f0aa-0000-7000-8000-00000000e404");
   v1::SubmitTipResponse response;
   grpc::ClientContext ctx;
@@ -367,12 +347,7 @@ TEST_F(IntakeServiceTest, RefusesATipNamingAnUnknownEstablishmentNamingTheFieldA
 
 TEST_F(IntakeServiceTest, AnswersUnavailableWhileTheRegistryIsDownSoTheOfficerRetries) {
   registry_.down = true;
-  v1::SubmitTipRequest request;
-  request.set_request_id("est-down");
-  request.set_channel(v1::CHANNEL_HOTLINE);
-  request.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-  request.set_category(v1::CATEGORY_ESTABLISHMENT);
-  request.set_unit_code("268");
+  v1::SubmitTipRequest request = sample::MinimalRequest("est-down");
   request.set_establishment("establishments/0192f0aa-0000-7000-8000-00000000e001");
   v1::SubmitTipResponse response;
   grpc::ClientContext ctx;

@@ -59,12 +59,9 @@ class StagesTest : public ::testing::Test {
   std::string Submit(const std::string& request_id,
                      v1::Category category = v1::CATEGORY_ESTABLISHMENT,
                      v1::LegalKind kind = v1::LEGAL_KIND_DENUNCIATION) {
-    v1::SubmitTipRequest r;
-    r.set_request_id(request_id);
-    r.set_channel(v1::CHANNEL_HOTLINE);
+    v1::SubmitTipRequest r = sample::MinimalRequest(request_id);
     r.set_legal_kind(kind);
     r.set_category(category);
-    r.set_unit_code("268");
     r.set_description(sample::kDescription);
     auto tip = tips_.Submit(sample::Receiver(), r);
     EXPECT_TRUE(tip.ok()) << tip.status();

@@ -69,12 +69,7 @@ class TipsTest : public ::testing::Test {
   }
 
   static v1::SubmitTipRequest ValidRequest(const std::string& request_id) {
-    v1::SubmitTipRequest r;
-    r.set_request_id(request_id);
-    r.set_channel(v1::CHANNEL_HOTLINE);
-    r.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-    r.set_category(v1::CATEGORY_ESTABLISHMENT);
-    r.set_unit_code("268");
+    v1::SubmitTipRequest r = sample::MinimalRequest(request_id);
     r.set_establishment("establishments/0192f0aa-0000-7000-8000-000000000001");
     return r;
   }

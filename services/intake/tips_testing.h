@@ -69,15 +69,23 @@ inline std::vector<std::string> PersonalValues() {
           kReason};
 }
 
-// A valid request with a place, three persons (one without an ID number), a photo and
-// a reporter.
-inline v1::SubmitTipRequest FullRequest(const std::string& request_id) {
+// The smallest valid request: a hotline denunciation about an establishment in unit
+// 268, with no personal data.
+inline v1::SubmitTipRequest MinimalRequest(const std::string& request_id) {
   v1::SubmitTipRequest r;
   r.set_request_id(request_id);
   r.set_channel(v1::CHANNEL_HOTLINE);
   r.set_legal_kind(v1::LEGAL_KIND_DENUNCIATION);
-  r.set_category(v1::CATEGORY_CHILD_SEXUAL_EXPLOITATION);
+  r.set_category(v1::CATEGORY_ESTABLISHMENT);
   r.set_unit_code("268");
+  return r;
+}
+
+// A valid request with a place, three persons (one without an ID number), a photo and
+// a reporter.
+inline v1::SubmitTipRequest FullRequest(const std::string& request_id) {
+  v1::SubmitTipRequest r = MinimalRequest(request_id);
+  r.set_category(v1::CATEGORY_CHILD_SEXUAL_EXPLOITATION);
   r.set_description(kDescription);
   r.mutable_place()->set_address(kAddress);
   r.mutable_place()->mutable_coordinates()->set_latitude(kLatitude);

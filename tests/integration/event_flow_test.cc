@@ -42,17 +42,6 @@ int64_t TipsCountedByPlans(const TempDir& dir) {
   return n;
 }
 
-// Polls until `done` holds or 30 s pass; returns whether it held.
-template <typename Fn>
-bool Eventually(Fn done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
-
 // Registers the massage parlour the tips name, as the Hà Nội police; returns its name.
 std::string RegisterEstablishment(const RunningBinary& inspections) {
   auto stub =

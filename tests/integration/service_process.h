@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/crypto/keyring.h"
 #include "common/security/identity.h"
 #include "common/testing/redis_server.h"
@@ -99,6 +100,17 @@ inline std::vector<std::string> SecureFlags(const Binary& binary) {
   return {absl::StrCat("--tls-cert=", certs, "/", binary.name, ".crt"),
           absl::StrCat("--tls-key=", certs, "/", binary.name, ".key"),
           absl::StrCat("--tls-ca=", certs, "/ca.crt"), "--keys=" + TestKeys()};
+}
+
+// Polls `done` every 50 ms until it holds or 30 s pass; returns whether it held.
+template <typename Fn>
+bool Eventually(Fn done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return false;
 }
 
 // One running service binary on a port it chose itself (port 0, --port-file).

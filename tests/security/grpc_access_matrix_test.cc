@@ -41,6 +41,8 @@
 namespace pcmd::security {
 namespace {
 
+using integration::Eventually;
+
 using google::protobuf::MethodDescriptor;
 using google::protobuf::ServiceDescriptor;
 using integration::Binary;
@@ -356,17 +358,6 @@ TempDir* GrpcAccess::dir_ = nullptr;
 pcmd::testing::RedisServer* GrpcAccess::redis_ = nullptr;
 std::map<std::string, std::unique_ptr<RunningBinary>> GrpcAccess::binaries_;
 std::map<std::string, std::shared_ptr<grpc::Channel>> GrpcAccess::channels_;
-
-// Polls until `done` holds or 30 s pass; returns whether it held.
-template <typename Fn>
-bool Eventually(Fn done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
 
 TEST(DemoCertificates, NameAnAgencyOfEveryKind) {
   TempDir dir;

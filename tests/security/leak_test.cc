@@ -114,16 +114,6 @@ std::string AuditRows(const std::string& db_path) {
   return all;
 }
 
-template <typename Fn>
-bool Eventually(Fn done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
-}
-
 TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAuditLog) {
   testing::RedisServer redis;
   TempDir dir;
