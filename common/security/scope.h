@@ -8,6 +8,7 @@
 #define PCMD_COMMON_SECURITY_SCOPE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -25,6 +26,11 @@ class UnitTree {
   // itself. Errors: storage errors.
   virtual absl::StatusOr<bool> IsWithin(absl::string_view unit,
                                         absl::string_view ancestor) const = 0;
+  // The units above `unit`, nearest first (its parent, then the parent's parent…);
+  // empty for a unit at the top or unknown. Errors: storage errors.
+  virtual absl::StatusOr<std::vector<std::string>> AncestorsOf(absl::string_view unit) const = 0;
+  // `unit` and every known unit under it. Errors: storage errors.
+  virtual absl::StatusOr<std::vector<std::string>> SubtreeOf(absl::string_view unit) const = 0;
 };
 
 // The national unit: agencies registered at "VN" (ministries, pcmd's own services)

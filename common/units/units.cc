@@ -47,4 +47,39 @@ absl::StatusOr<bool> SqliteUnitTree::IsWithin(absl::string_view unit,
   return within;
 }
 
+absl::StatusOr<std::vector<std::string>> SqliteUnitTree::AncestorsOf(
+    absl::string_view unit) const {
+  std::vector<std::string> ancestors;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::vector<storage::Row> rows,
+                          tx.Query("WITH RECURSIVE up(code, depth) AS ("
+                                   " SELECT parent_code, 1 FROM known_units WHERE code = ?1"
+                                   " UNION ALL"
+                                   " SELECT k.parent_code, up.depth + 1 FROM known_units k"
+                                   " JOIN up ON k.code = up.code WHERE up.depth < 16)"
+                                   " SELECT code FROM up WHERE code != '' ORDER BY depth",
+                                   {std::string(unit)}));
+    for (const storage::Row& row : rows) ancestors.push_back(row.Text(0));
+    return absl::OkStatus();
+  }));
+  return ancestors;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteUnitTree::SubtreeOf(absl::string_view unit) const {
+  std::vector<std::string> subtree;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::vector<storage::Row> rows,
+                          tx.Query("WITH RECURSIVE down(code, depth) AS ("
+                                   " SELECT ?1, 0"
+                                   " UNION"
+                                   " SELECT k.code, down.depth + 1 FROM known_units k"
+                                   " JOIN down ON k.parent_code = down.code WHERE down.depth < 16)"
+                                   " SELECT DISTINCT code FROM down ORDER BY code",
+                                   {std::string(unit)}));
+    for (const storage::Row& row : rows) subtree.push_back(row.Text(0));
+    return absl::OkStatus();
+  }));
+  return subtree;
+}
+
 }  // namespace pcmd::units

@@ -35,6 +35,8 @@ class SqliteUnitTree : public security::UnitTree {
  public:
   explicit SqliteUnitTree(storage::SqliteDatabase& db) : db_(db) {}
   absl::StatusOr<bool> IsWithin(absl::string_view unit, absl::string_view ancestor) const override;
+  absl::StatusOr<std::vector<std::string>> AncestorsOf(absl::string_view unit) const override;
+  absl::StatusOr<std::vector<std::string>> SubtreeOf(absl::string_view unit) const override;
 
  private:
   storage::SqliteDatabase& db_;

@@ -47,6 +47,18 @@ TEST_F(UnitsTest, AnUnknownUnitLiesOnlyWithinItself) {
   EXPECT_TRUE(*tree_.IsWithin("99999", "99999"));
 }
 
+TEST_F(UnitsTest, AncestorsRunFromTheParentUpToTheTop) {
+  EXPECT_EQ(*tree_.AncestorsOf("09964"), (std::vector<std::string>{"020", "01", "VN"}));
+  EXPECT_EQ(*tree_.AncestorsOf("01"), (std::vector<std::string>{"VN"}));
+  EXPECT_TRUE(tree_.AncestorsOf("99999")->empty());
+}
+
+TEST_F(UnitsTest, ASubtreeHoldsTheUnitAndEveryUnitUnderItOnly) {
+  EXPECT_EQ(*tree_.SubtreeOf("01"), (std::vector<std::string>{"01", "020", "09964"}));
+  EXPECT_EQ(*tree_.SubtreeOf("VN"), (std::vector<std::string>{"01", "020", "09964", "33", "VN"}));
+  EXPECT_EQ(*tree_.SubtreeOf("99999"), (std::vector<std::string>{"99999"}));
+}
+
 TEST_F(UnitsTest, AProvincialAgencyReachesRecordsOfItsCommunesButNotOfAnotherProvince) {
   const Access hanoi_police =
       Access::For(AgencyKind::kPolice, "01", "CA-HN", Scope::kOwnUnitSubtree);
