@@ -112,6 +112,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     log::Error("service_build_failed", {{"error", bundle.status()}});
     return 1;
   }
+  if (consumer != nullptr) (*bundle)->RegisterHandlers(*consumer);
   events::EventAdminServiceImpl admin(
       Guard(gatekeeper, events::v1::EventAdminService::service_full_name()), relay, consumer.get());
   std::vector<HostedService> hosted = (*bundle)->services();

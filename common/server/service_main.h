@@ -46,6 +46,10 @@ class ServiceBundle {
   virtual ~ServiceBundle() = default;
   // The services to host; pointers stay owned by the bundle.
   virtual std::vector<HostedService> services() = 0;
+  // Registers handlers that need the bundle's parts (its stores), after
+  // ServiceSpec::register_handlers and before the consumer starts. Called only when
+  // the service consumes events.
+  virtual void RegisterHandlers(events::EventConsumer& consumer) {}
 };
 
 // Everything a service's factory may use. All pointers outlive the bundle.
