@@ -64,6 +64,40 @@ security::AccessPolicy IntakeAccessPolicy() {
                    .kinds = {K::kPolice, K::kSocialAffairs, K::kInspectionTeam, K::kProcuracy},
                    .scope = security::Scope::kOwnUnitSubtree,
                    .personal_data = true}));
+  // Lists: the agencies that read tips, plus ministries for national oversight (a
+  // ministry sits at "VN" and so sees every unit). The full view opens personal data.
+  Must(policy.Add(
+      {.method = "/pcmd.intake.v1.IntakeService/ListTips",
+       .kinds = {K::kPolice, K::kSocialAffairs, K::kProcuracy, K::kInspectionTeam, K::kMinistry},
+       .scope = security::Scope::kOwnUnitSubtree,
+       .personal_data = true}));
+  // Which tips share a person, an address or a place: links between people's records,
+  // so audited like reading the tip.
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/ListLikelyDuplicates",
+                   .kinds = {K::kPolice, K::kSocialAffairs, K::kProcuracy, K::kInspectionTeam},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
+  // The real-time exchange between agencies' own systems: codes and states only (no
+  // personal data; the receiving system reads a tip with GetTip, which is audited).
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/WatchTips",
+                   .kinds = {K::kPolice, K::kSocialAffairs, K::kProcuracy, K::kInspectionTeam},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = false}));
+  // Hand-over (bàn giao): the police, who find people selling sex in raids, hand them
+  // to social affairs for support, and only where they work: the logic refuses a
+  // hand-over whose unit lies outside the caller's units (handovers.h). It records
+  // names and ID numbers.
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/CreateHandOver",
+                   .kinds = {K::kPolice},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
+  // The social-affairs authority of the hand-over's units takes the people on and needs
+  // who they are to reach them; the police that made it keep sight of it wherever it
+  // lies. No other kind: that a person sold sex stays with these two.
+  Must(policy.Add({.method = "/pcmd.intake.v1.IntakeService/GetHandOver",
+                   .kinds = {K::kPolice, K::kSocialAffairs},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
   Must(events::AddEventAdminRules(policy));
   return policy;
 }

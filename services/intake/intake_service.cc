@@ -16,7 +16,47 @@ grpc::Status IntakeServiceImpl::SubmitTip(grpc::ServerContext* context,
     }
     PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.Submit(call.caller(), *request));
     call.Touch(response->tip().name());
+    // Suggestions only among the tips the caller could read (GetTip's scope), however
+    // far SubmitTip itself reaches.
+    PCMD_ASSIGN_OR_RETURN(
+        std::vector<v1::LikelyDuplicate> duplicates,
+        tips_.LikelyDuplicates(security::Access{call.caller(), security::Scope::kOwnUnitSubtree},
+                               response->tip().name()));
+    for (v1::LikelyDuplicate& d : duplicates) *response->add_likely_duplicates() = std::move(d);
     return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::ListTips(grpc::ServerContext* context,
+                                         const v1::ListTipsRequest* request,
+                                         v1::ListTipsResponse* response) {
+  return guard_.Run(context, "ListTips", [&](Call& call) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response, tips_.List(call.access(), *request));
+    for (const v1::Tip& tip : response->tips()) call.Touch(tip.name());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::ListLikelyDuplicates(grpc::ServerContext* context,
+                                                     const v1::ListLikelyDuplicatesRequest* request,
+                                                     v1::ListLikelyDuplicatesResponse* response) {
+  return guard_.Run(context, "ListLikelyDuplicates", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(std::vector<v1::LikelyDuplicate> duplicates,
+                          tips_.LikelyDuplicates(call.access(), request->name()));
+    for (v1::LikelyDuplicate& d : duplicates) *response->add_likely_duplicates() = std::move(d);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::WatchTips(grpc::ServerContext* context,
+                                          const v1::WatchTipsRequest* request,
+                                          grpc::ServerWriter<v1::WatchTipsResponse>* writer) {
+  return guard_.Run(context, "WatchTips", [&](Call& call) -> absl::Status {
+    return feed_.Watch(
+        call.access(), *request,
+        [&](const v1::WatchTipsResponse& change) { return writer->Write(change); },
+        [&] { return context->IsCancelled(); });
   });
 }
 
@@ -127,6 +167,34 @@ grpc::Status IntakeServiceImpl::MarkTipDuplicate(grpc::ServerContext* context,
   return guard_.Run(context, "MarkTipDuplicate", [&](Call& call) -> absl::Status {
     call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_tip(), tips_.MarkDuplicate(call.access(), *request));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::CreateHandOver(grpc::ServerContext* context,
+                                               const v1::CreateHandOverRequest* request,
+                                               v1::CreateHandOverResponse* response) {
+  return guard_.Run(context, "CreateHandOver", [&](Call& call) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_hand_over(),
+                          hand_overs_.Create(call.access(), *request));
+    call.Touch(response->hand_over().name());
+    for (const v1::HandedOverPerson& person : response->hand_over().persons()) {
+      if (!person.pseudonym().empty()) call.Touch(person.pseudonym());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeServiceImpl::GetHandOver(grpc::ServerContext* context,
+                                            const v1::GetHandOverRequest* request,
+                                            v1::GetHandOverResponse* response) {
+  return guard_.Run(context, "GetHandOver", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
+    PCMD_ASSIGN_OR_RETURN(*response->mutable_hand_over(),
+                          hand_overs_.Get(call.access(), request->name()));
+    for (const v1::HandedOverPerson& person : response->hand_over().persons()) {
+      if (!person.pseudonym().empty()) call.Touch(person.pseudonym());
+    }
     return absl::OkStatus();
   });
 }

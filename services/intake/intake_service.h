@@ -7,17 +7,25 @@
 #include "common/server/guard.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "services/intake/establishment_registry.h"
+#include "services/intake/handovers.h"
+#include "services/intake/tip_feed.h"
 #include "services/intake/tips.h"
 
 namespace pcmd::intake {
 
 class IntakeServiceImpl final : public v1::IntakeService::Service {
  public:
-  // Every call goes through `guard` (access_rules.h). `tips` and `establishments` are
-  // not owned and must outlive the service; a tip naming an establishment is accepted
-  // only once `establishments` confirms it.
-  IntakeServiceImpl(Guard guard, Tips& tips, EstablishmentRegistry& establishments)
-      : guard_(std::move(guard)), tips_(tips), establishments_(establishments) {}
+  // Every call goes through `guard` (access_rules.h). `tips`, `establishments` and
+  // `feed` are not owned and must outlive the service; a tip naming an establishment is
+  // accepted only once `establishments` confirms it; WatchTips streams `feed`.
+  // `hand_overs` is not owned either and must outlive the service.
+  IntakeServiceImpl(Guard guard, Tips& tips, EstablishmentRegistry& establishments, TipFeed& feed,
+                    HandOvers& hand_overs)
+      : guard_(std::move(guard)),
+        tips_(tips),
+        establishments_(establishments),
+        feed_(feed),
+        hand_overs_(hand_overs) {}
 
   grpc::Status SubmitTip(grpc::ServerContext* context, const v1::SubmitTipRequest* request,
                          v1::SubmitTipResponse* response) override;
@@ -53,10 +61,29 @@ class IntakeServiceImpl final : public v1::IntakeService::Service {
                                 const v1::MarkTipDuplicateRequest* request,
                                 v1::MarkTipDuplicateResponse* response) override;
 
+  grpc::Status ListTips(grpc::ServerContext* context, const v1::ListTipsRequest* request,
+                        v1::ListTipsResponse* response) override;
+  grpc::Status ListLikelyDuplicates(grpc::ServerContext* context,
+                                    const v1::ListLikelyDuplicatesRequest* request,
+                                    v1::ListLikelyDuplicatesResponse* response) override;
+  // Runs until the client cancels or the server stops (tip_feed.h, TipFeed::Watch).
+  grpc::Status WatchTips(grpc::ServerContext* context, const v1::WatchTipsRequest* request,
+                         grpc::ServerWriter<v1::WatchTipsResponse>* writer) override;
+
+  // Hand-overs from the police to social affairs (handovers.h): the guard audits the
+  // hand-over's name and its persons' pseudonyms, never their identity.
+  grpc::Status CreateHandOver(grpc::ServerContext* context,
+                              const v1::CreateHandOverRequest* request,
+                              v1::CreateHandOverResponse* response) override;
+  grpc::Status GetHandOver(grpc::ServerContext* context, const v1::GetHandOverRequest* request,
+                           v1::GetHandOverResponse* response) override;
+
  private:
   const Guard guard_;
   Tips& tips_;
   EstablishmentRegistry& establishments_;
+  TipFeed& feed_;
+  HandOvers& hand_overs_;
 };
 
 }  // namespace pcmd::intake

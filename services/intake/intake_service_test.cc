@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/intake/access_rules.h"
+#include "services/intake/sqlite_handover_store.h"
 #include "services/intake/sqlite_tip_store.h"
 #include "services/intake/tips_testing.h"
 
@@ -62,7 +63,11 @@ class IntakeServiceTest : public ::testing::Test {
         policy_(IntakeAccessPolicy()),
         gatekeeper_(policy_, IdentityMode::kInsecureHeader, *db_, std::string(32, 'a'),
                     Clock::Real()),
-        service_(Guard(gatekeeper_, v1::IntakeService::service_full_name()), tips_, registry_),
+        feed_(*db_, units_, Clock::Real(), {.poll_interval = absl::Milliseconds(20)}),
+        handover_store_(*db_, outbox_, Clock::Real(), *keys_),
+        hand_overs_(handover_store_, store_, Clock::Real(), units_, *keys_),
+        service_(Guard(gatekeeper_, v1::IntakeService::service_full_name()), tips_, registry_,
+                 feed_, hand_overs_),
         server_(*StartServer({.insecure = true},
                              {{&service_, v1::IntakeService::service_full_name()}})),
         stub_(v1::IntakeService::NewStub(
@@ -118,6 +123,9 @@ class IntakeServiceTest : public ::testing::Test {
   const security::AccessPolicy policy_;
   Gatekeeper gatekeeper_;
   FakeRegistry registry_;
+  TipFeed feed_;
+  SqliteHandOverStore handover_store_;
+  HandOvers hand_overs_;
   IntakeServiceImpl service_;
   std::unique_ptr<RunningServer> server_;
   std::unique_ptr<v1::IntakeService::Stub> stub_;
@@ -469,6 +477,113 @@ TEST_F(IntakeServiceTest, AnswersAnEmptyStageRequestWithInvalidArgument) {
   const grpc::Status status =
       stub_->ExtendTipDeadline(&ctx, v1::ExtendTipDeadlineRequest(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// A woman found in a raid in Thanh Trì (268), handed over by the police.
+v1::CreateHandOverRequest HandOverRequest(const std::string& request_id) {
+  v1::CreateHandOverRequest request;
+  request.set_request_id(request_id);
+  request.mutable_hand_over()->set_unit_code("268");
+  request.mutable_hand_over()->set_found_date("2024-06-02");
+  v1::HandedOverPerson& person = *request.mutable_hand_over()->add_persons();
+  person.set_full_name("Nguyễn Thị Hồng");
+  person.set_id_number("001301012345");
+  person.set_phone("0903 123 456");
+  person.set_needs("Cần chỗ ở tạm");
+  return request;
+}
+
+TEST_F(IntakeServiceTest, HandsOverAPersonAuditingTheHandOverAndPseudonymButNotTheName) {
+  v1::CreateHandOverResponse created;
+  grpc::ClientContext create_ctx;
+  testing::ActAs(create_ctx, kPolice, "officer-0042", "raid-follow-up");
+  const grpc::Status create =
+      stub_->CreateHandOver(&create_ctx, HandOverRequest("raid-1"), &created);
+  ASSERT_TRUE(create.ok()) << create.error_message();
+  EXPECT_EQ(created.hand_over().from_agency(), "C06");
+  const std::string pseudonym = created.hand_over().persons(0).pseudonym();
+  ASSERT_FALSE(pseudonym.empty());
+  std::string record = LastAuditRecord();
+  EXPECT_THAT(record, HasSubstr("/pcmd.intake.v1.IntakeService/CreateHandOver"));
+  EXPECT_THAT(record, HasSubstr(created.hand_over().name()));
+  EXPECT_THAT(record, HasSubstr(pseudonym));
+  EXPECT_THAT(record, Not(HasSubstr("Hồng")));
+  EXPECT_THAT(record, Not(HasSubstr("001301012345")));
+  EXPECT_THAT(events::OutboxEventTypes(*db_),
+              ElementsAre("pcmd.events.v1.SupportOutreachRequested"));
+
+  v1::GetHandOverRequest get;
+  get.set_name(created.hand_over().name());
+  v1::GetHandOverResponse got;
+  grpc::ClientContext get_ctx;
+  testing::ActAs(get_ctx, kSocialAffairs, "officer-0077", "support-outreach");
+  const grpc::Status read = stub_->GetHandOver(&get_ctx, get, &got);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(got.hand_over().persons(0).full_name(), "Nguyễn Thị Hồng");
+  record = LastAuditRecord();
+  EXPECT_THAT(record, HasSubstr("/pcmd.intake.v1.IntakeService/GetHandOver"));
+  EXPECT_THAT(record, HasSubstr(pseudonym));
+  EXPECT_THAT(record, HasSubstr("officer-0077"));
+  EXPECT_THAT(record, Not(HasSubstr("Hồng")));
+}
+
+TEST_F(IntakeServiceTest, RefusesAHandOverToSocialAffairsOutsideItsUnitAndAuditsTheAttempt) {
+  v1::CreateHandOverResponse created;
+  grpc::ClientContext create_ctx;
+  testing::ActAs(create_ctx, kPolice);
+  ASSERT_TRUE(stub_->CreateHandOver(&create_ctx, HandOverRequest("raid-1"), &created).ok());
+  v1::GetHandOverRequest get;
+  get.set_name(created.hand_over().name());
+  v1::GetHandOverResponse got;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, "urn:pcmd:agency:social_affairs:33:SLDTBXH-HY");
+  const grpc::Status status = stub_->GetHandOver(&ctx, get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("SLDTBXH-HY"));
+  EXPECT_FALSE(got.has_hand_over());
+  EXPECT_THAT(LastAuditRecord(), HasSubstr("PERMISSION_DENIED"));
+}
+
+TEST_F(IntakeServiceTest, RefusesAHandOverMadeBySocialAffairsNamingItsKind) {
+  v1::CreateHandOverResponse created;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kSocialAffairs);
+  const grpc::Status status = stub_->CreateHandOver(&ctx, HandOverRequest("raid-1"), &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("social_affairs"));
+  EXPECT_TRUE(events::OutboxEventTypes(*db_).empty());
+}
+
+TEST_F(IntakeServiceTest, AnswersAnInvalidHandOverWithInvalidArgumentAndTheFieldPaths) {
+  v1::CreateHandOverRequest request = HandOverRequest("raid-1");
+  request.mutable_hand_over()->mutable_persons(0)->clear_full_name();
+  request.mutable_hand_over()->mutable_persons(0)->set_birth_date("02/09/2001");
+  request.mutable_hand_over()->set_tip("tips/");
+  v1::CreateHandOverResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  const grpc::Status status = stub_->CreateHandOver(&ctx, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& fv : FieldViolationsOf(FromGrpcStatus(status))) {
+    fields.push_back(fv.field);
+  }
+  EXPECT_THAT(fields,
+              ::testing::UnorderedElementsAre("hand_over.tip", "hand_over.persons[0].full_name",
+                                              "hand_over.persons[0].birth_date"));
+  EXPECT_TRUE(events::OutboxEventTypes(*db_).empty());
+}
+
+TEST_F(IntakeServiceTest, AnswersNotFoundNamingTheTipForAHandOverAfterAnUnknownTip) {
+  v1::CreateHandOverRequest request = HandOverRequest("raid-1");
+  request.mutable_hand_over()->set_tip("tips/0192f0aa-0000-7000-8000-000000000009");
+  v1::CreateHandOverResponse response;
+  grpc::ClientContext ctx;
+  testing::ActAs(ctx, kPolice);
+  const grpc::Status status = stub_->CreateHandOver(&ctx, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(FieldViolationsOf(FromGrpcStatus(status)),
+              ElementsAre(Field(&FieldViolation::field, "hand_over.tip")));
 }
 
 }  // namespace

@@ -1,20 +1,26 @@
 #include "services/intake/sqlite_tip_store.h"
 
+#include <map>
 #include <optional>
 #include <set>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/audit/audit_log.h"
 #include "common/events/consumer.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
+#include "common/text/text.h"
 #include "common/units/units.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/intake_events.pb.h"
+#include "services/intake/sealed_column.h"
+#include "services/intake/tip_feed.h"
 
 namespace pcmd::intake {
 namespace {
@@ -23,110 +29,10 @@ using google::protobuf::util::TimeUtil;
 using storage::Row;
 using storage::Transaction;
 
-constexpr storage::Migration kMigrations[] = {
-    {1, "idempotency keys", storage::kIdempotencyMigrationSql},
-    {2, "tips",
-     "CREATE TABLE tips ("
-     " id TEXT PRIMARY KEY,"
-     " channel INTEGER NOT NULL,"
-     " legal_kind INTEGER NOT NULL,"
-     " category INTEGER NOT NULL,"
-     " unit_code TEXT NOT NULL,"
-     " establishment TEXT NOT NULL DEFAULT '',"
-     " state INTEGER NOT NULL,"
-     " receive_unix_ms INTEGER NOT NULL"
-     ") WITHOUT ROWID;"
-     "CREATE INDEX tips_by_unit ON tips(unit_code, receive_unix_ms);"},
-    {3, "event outbox", events::kOutboxMigrationSql},
-    {4, "audit log", audit::kAuditMigrationSql},
-    {5, "known units", units::kUnitsMigrationSql},
-    {6, "event inbox", events::kInboxMigrationSql},
-    // Sealed values (crypto::FieldCipher), NULL when not given.
-    {7, "sealed tip description and place",
-     "ALTER TABLE tips ADD COLUMN description BLOB;"
-     "ALTER TABLE tips ADD COLUMN place_address BLOB;"
-     "ALTER TABLE tips ADD COLUMN place_coordinates BLOB;"},
-    // Role and pseudonym in clear (counts, cross-service recognition); the blind index
-    // answers "which tips name this ID number?" without the number; the rest sealed.
-    {8, "persons named in tips",
-     "CREATE TABLE tip_persons ("
-     " tip_id TEXT NOT NULL REFERENCES tips(id),"
-     " position INTEGER NOT NULL,"
-     " role INTEGER NOT NULL,"
-     " full_name BLOB NOT NULL,"
-     " birth_date BLOB,"
-     " id_number BLOB,"
-     " phone BLOB,"
-     " description BLOB,"
-     " pseudonym TEXT,"
-     " id_number_index TEXT,"
-     " PRIMARY KEY (tip_id, position)) WITHOUT ROWID;"
-     "CREATE INDEX tip_persons_by_id_number ON tip_persons(id_number_index)"
-     " WHERE id_number_index IS NOT NULL;"
-     "CREATE INDEX tip_persons_by_pseudonym ON tip_persons(pseudonym)"
-     " WHERE pseudonym IS NOT NULL;"},
-    {9, "tip attachments",
-     "CREATE TABLE tip_attachments ("
-     " tip_id TEXT NOT NULL REFERENCES tips(id),"
-     " position INTEGER NOT NULL,"
-     " sha256 TEXT NOT NULL,"
-     " media_type TEXT NOT NULL,"
-     " PRIMARY KEY (tip_id, position)) WITHOUT ROWID;"
-     "CREATE INDEX tip_attachments_by_hash ON tip_attachments(sha256);"},
-    // The reporter, apart from the tip: one sealed intake.v1.Reporter per tip.
-    {10, "reporter vault",
-     "CREATE TABLE reporter_vault ("
-     " tip_id TEXT PRIMARY KEY REFERENCES tips(id),"
-     " reporter BLOB NOT NULL) WITHOUT ROWID;"},
-    // Every opening of the vault, for supervisors; append-only like the audit log.
-    {11, "reporter reveal log",
-     "CREATE TABLE reveal_log ("
-     " id TEXT PRIMARY KEY,"
-     " tip_id TEXT NOT NULL REFERENCES tips(id),"
-     " agency_code TEXT NOT NULL,"
-     " agency_kind TEXT NOT NULL,"
-     " end_user TEXT NOT NULL,"
-     " purpose TEXT NOT NULL,"
-     " reason BLOB NOT NULL,"
-     " reveal_unix_ms INTEGER NOT NULL) WITHOUT ROWID;"
-     "CREATE INDEX reveal_log_by_tip ON reveal_log(tip_id, reveal_unix_ms);"
-     "CREATE TRIGGER reveal_log_no_update BEFORE UPDATE ON reveal_log "
-     "BEGIN SELECT RAISE(ABORT, 'the reveal log is append-only'); END;"
-     "CREATE TRIGGER reveal_log_no_delete BEFORE DELETE ON reveal_log "
-     "BEGIN SELECT RAISE(ABORT, 'the reveal log is append-only'); END;"},
-    // Stages. The columns that lists and overdue scans filter on are in clear; the
-    // rest of the stage data (codes, enums, dates, reference numbers: no personal
-    // data) is one serialized intake.v1.Tip holding only its stage fields. Notes that
-    // may name people (rejection reasons, resolution notes) are sealed in the history.
-    {12, "tip stages",
-     "ALTER TABLE tips ADD COLUMN responsible_agency TEXT NOT NULL DEFAULT '';"
-     "ALTER TABLE tips ADD COLUMN transfer_to_agency TEXT NOT NULL DEFAULT '';"
-     "ALTER TABLE tips ADD COLUMN legal_deadline TEXT NOT NULL DEFAULT '';"
-     "ALTER TABLE tips ADD COLUMN stage_deadline TEXT NOT NULL DEFAULT '';"
-     "ALTER TABLE tips ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
-     "ALTER TABLE tips ADD COLUMN stage BLOB;"
-     "CREATE INDEX tips_by_responsible ON tips(responsible_agency, state);"
-     "CREATE INDEX tips_by_stage_deadline ON tips(state, stage_deadline);"
-     "CREATE TABLE tip_history ("
-     " tip_id TEXT NOT NULL REFERENCES tips(id),"
-     " seq INTEGER NOT NULL,"
-     " from_state INTEGER NOT NULL,"
-     " to_state INTEGER NOT NULL,"
-     " agency_code TEXT NOT NULL,"
-     " end_user TEXT NOT NULL,"
-     " change_unix_ms INTEGER NOT NULL,"
-     " note BLOB,"
-     " PRIMARY KEY (tip_id, seq)) WITHOUT ROWID;"
-     "CREATE TRIGGER tip_history_no_update BEFORE UPDATE ON tip_history "
-     "BEGIN SELECT RAISE(ABORT, 'the stage history is append-only'); END;"
-     "CREATE TRIGGER tip_history_no_delete BEFORE DELETE ON tip_history "
-     "BEGIN SELECT RAISE(ABORT, 'the stage history is append-only'); END;"},
-};
-
 constexpr absl::string_view kColumns =
     "id, channel, legal_kind, category, unit_code, establishment, state, receive_unix_ms, "
     "description, place_address, place_coordinates, responsible_agency, transfer_to_agency, "
-    "legal_deadline, stage_deadline, revision, stage";
+    "legal_deadline, stage_deadline, revision, stage, hotspot, responsible_unit";
 
 // Dates in events are calendar dates in Vietnam (UTC+7, no daylight saving), so a tip
 // received at 23:30 on 30 June counts in June.
@@ -135,50 +41,9 @@ absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
 // "tips/{id}" → "{id}"; names reaching the store were validated by the logic.
 std::string IdOf(absl::string_view name) { return std::string(name.substr(5)); }
 
-// Where a sealed value lives: its record and field. The context binds the value to it.
-struct Where {
-  absl::string_view record;  // "tips/0192…".
-  std::string field;         // "persons/2.full_name".
-  std::string Context() const { return absl::StrCat(record, "#", field); }
-};
-
-// The sealed form of `plaintext`, or NULL when it is empty.
-storage::Value SealOrNull(const crypto::FieldCipher& cipher, absl::string_view plaintext,
-                          const Where& where) {
-  if (plaintext.empty()) return std::monostate();
-  return storage::Blob{cipher.Seal(plaintext, where.Context())};
-}
-
-// Opens column `col` of `row` ("" when NULL). A value that does not open is a server
-// fault — the row was altered or moved, or its key version is missing — never the
-// caller's: it is logged with where it lives (no value) and answered INTERNAL.
-absl::StatusOr<std::string> OpenColumn(const crypto::FieldCipher& cipher, const Row& row, int col,
-                                       const Where& where) {
-  if (row.IsNull(col)) return std::string();
-  const std::string sealed = row.Text(col);
-  absl::StatusOr<std::string> opened = cipher.Open(sealed, where.Context());
-  if (opened.ok()) return opened;
-  log::Error("sealed_field_unreadable",
-             {{"record", where.record},
-              {"field", where.field},
-              {"key_version", crypto::FieldCipher::VersionOf(sealed)},
-              {"code", absl::StatusCodeToString(opened.status().code())}});
-  return absl::InternalError(
-      absl::StrCat(where.record,
-                   " cannot be read: a stored value is damaged or sealed under a key this "
-                   "service does not hold (logged as sealed_field_unreadable)"));
-}
-
-absl::Status UnreadableMessage(const Where& where) {
-  log::Error("sealed_field_unreadable",
-             {{"record", where.record}, {"field", where.field}, {"code", "not a message"}});
-  return absl::InternalError(absl::StrCat(where.record,
-                                          " cannot be read: a stored value is damaged (logged as "
-                                          "sealed_field_unreadable)"));
-}
-
+// Reads the tip; with `full` false only its codes, dates and stage (nothing opened).
 absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, const crypto::FieldCipher& cipher,
-                                            absl::string_view id) {
+                                            absl::string_view id, bool full = true) {
   PCMD_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       tx.QueryOne(absl::StrCat("SELECT ", kColumns,
@@ -195,8 +60,18 @@ absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, const crypto::Field
   tip.set_category(static_cast<v1::Category>(r.Int(3)));
   tip.set_unit_code(r.Text(4));
   tip.set_establishment(r.Text(5));
+  tip.set_hotspot(r.Text(17));
   tip.set_state(static_cast<v1::TipState>(r.Int(6)));
   *tip.mutable_receive_time() = TimeUtil::MillisecondsToTimestamp(r.Int(7));
+  if (!r.IsNull(16)) {
+    v1::Tip stage;
+    if (!stage.ParseFromString(r.Text(16))) return UnreadableMessage({name, "stage"});
+    tip.MergeFrom(stage);
+  }
+  tip.set_etag(absl::StrCat("r", r.Int(15)));
+  tip.set_has_reporter(r.Int(19) != 0);
+  if (!full) return std::optional<v1::Tip>(std::move(tip));
+
   PCMD_ASSIGN_OR_RETURN(*tip.mutable_description(),
                         OpenColumn(cipher, r, 8, {name, "description"}));
   if (!r.IsNull(9) || !r.IsNull(10)) {
@@ -209,13 +84,6 @@ absl::StatusOr<std::optional<v1::Tip>> Find(Transaction& tx, const crypto::Field
       return UnreadableMessage(coordinates);
     }
   }
-  if (!r.IsNull(16)) {
-    v1::Tip stage;
-    if (!stage.ParseFromString(r.Text(16))) return UnreadableMessage({name, "stage"});
-    tip.MergeFrom(stage);
-  }
-  tip.set_etag(absl::StrCat("r", r.Int(15)));
-  tip.set_has_reporter(r.Int(17) != 0);
 
   PCMD_ASSIGN_OR_RETURN(
       std::vector<Row> persons,
@@ -281,12 +149,91 @@ std::string StageBlob(const v1::Tip& tip) {
   if (tip.has_pending_transfer()) *stage.mutable_pending_transfer() = tip.pending_transfer();
   if (tip.has_resolution()) *stage.mutable_resolution() = tip.resolution();
   stage.set_duplicate_of(tip.duplicate_of());
+  if (tip.has_proposed_route()) *stage.mutable_proposed_route() = tip.proposed_route();
   return stage.SerializeAsString();
+}
+
+// The keyed form of an address for "same address" duplicates: its folded words in
+// order, so that case, diacritics and punctuation do not matter; NULL without one.
+storage::Value AddressIndex(const crypto::BlindIndex& index, absl::string_view address) {
+  const std::vector<std::string> words = text::Words(address);
+  if (words.empty()) return std::monostate();
+  return index.Hash("address", absl::StrJoin(words, " "));
+}
+
+// The keyed form of one folded word of a description or address.
+std::string TermOf(const crypto::BlindIndex& index, absl::string_view word) {
+  return index.Hash("term", word);
+}
+
+absl::Status InsertSearchWords(Transaction& tx, const crypto::BlindIndex& index,
+                               const std::string& id, const v1::Tip& tip) {
+  std::set<std::string> terms;
+  for (absl::string_view source :
+       {absl::string_view(tip.description()), absl::string_view(tip.place().address())}) {
+    for (const std::string& word : text::Words(source)) terms.insert(TermOf(index, word));
+  }
+  for (const std::string& term : terms) {
+    PCMD_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO tip_terms(term, tip_id) VALUES (?1, ?2)", {term, id}));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-std::span<const storage::Migration> IntakeMigrations() { return kMigrations; }
+absl::Status SqliteTipStore::RecordLikelyDuplicates(Transaction& tx, const std::string& id,
+                                                    const v1::Tip& tip,
+                                                    const std::vector<std::string>& pseudonyms) {
+  const int64_t since = TimeUtil::TimestampToMilliseconds(tip.receive_time()) -
+                        absl::ToInt64Milliseconds(kDuplicateWindow);
+  std::map<std::string, std::vector<std::string>> found;  // Other tip id → reasons.
+  const auto collect = [&](absl::string_view reason, absl::string_view sql,
+                           const std::vector<storage::Value>& params) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
+    for (const Row& row : rows) {
+      std::vector<std::string>& reasons = found[row.Text(0)];
+      if (reasons.empty() || reasons.back() != reason) reasons.emplace_back(reason);
+    }
+    return absl::OkStatus();
+  };
+  if (!tip.establishment().empty()) {
+    PCMD_RETURN_IF_ERROR(collect("establishment",
+                                 "SELECT id FROM tips WHERE establishment = ?1 AND id != ?2 "
+                                 "AND receive_unix_ms >= ?3",
+                                 {tip.establishment(), id, since}));
+  }
+  if (!tip.hotspot().empty()) {
+    PCMD_RETURN_IF_ERROR(collect("hotspot",
+                                 "SELECT id FROM tips WHERE hotspot = ?1 AND id != ?2 "
+                                 "AND receive_unix_ms >= ?3",
+                                 {tip.hotspot(), id, since}));
+  }
+  for (const std::string& pseudonym : pseudonyms) {
+    PCMD_RETURN_IF_ERROR(collect("person",
+                                 "SELECT DISTINCT t.id FROM tip_persons p JOIN tips t "
+                                 "ON t.id = p.tip_id WHERE p.pseudonym = ?1 AND t.id != ?2 "
+                                 "AND t.receive_unix_ms >= ?3",
+                                 {pseudonym, id, since}));
+  }
+  if (storage::Value address = AddressIndex(index_, tip.place().address());
+      !std::holds_alternative<std::monostate>(address)) {
+    PCMD_RETURN_IF_ERROR(collect("address",
+                                 "SELECT id FROM tips WHERE address_index = ?1 AND id != ?2 "
+                                 "AND receive_unix_ms >= ?3",
+                                 {std::move(address), id, since}));
+  }
+  for (const auto& [other, reasons] : found) {
+    const std::string joined = absl::StrJoin(reasons, ",");
+    for (const auto& [from, to] : {std::pair{id, other}, std::pair{other, id}}) {
+      PCMD_RETURN_IF_ERROR(tx.Execute(
+          "INSERT INTO tip_likely_duplicates(tip_id, other_tip_id, reasons) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT(tip_id, other_tip_id) DO UPDATE SET reasons = excluded.reasons",
+          {from, to, joined}));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status SqliteTipStore::AppendHistory(Transaction& tx, absl::string_view name,
                                            const v1::StageChange& change) {
@@ -315,15 +262,17 @@ absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& ti
   }
   PCMD_RETURN_IF_ERROR(tx.Execute(
       absl::StrCat("INSERT INTO tips(", kColumns,
-                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                   "?14, ?15, 0, ?16)"),
+                   ", address_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                   "?13, ?14, ?15, 0, ?16, ?17, ?18, ?19)"),
       {id, int64_t{tip.channel()}, int64_t{tip.legal_kind()}, int64_t{tip.category()},
        tip.unit_code(), tip.establishment(), int64_t{tip.state()},
        TimeUtil::TimestampToMilliseconds(tip.receive_time()),
        SealOrNull(cipher_, tip.description(), {name, "description"}),
        SealOrNull(cipher_, tip.place().address(), {name, "place.address"}), std::move(coordinates),
        tip.responsible_agency(), tip.pending_transfer().to_agency(), tip.legal_deadline(),
-       tip.stage_deadline(), storage::Blob{StageBlob(tip)}}));
+       tip.stage_deadline(), storage::Blob{StageBlob(tip)}, tip.hotspot(), tip.responsible_unit(),
+       AddressIndex(index_, tip.place().address())}));
+  PCMD_RETURN_IF_ERROR(InsertSearchWords(tx, index_, id, tip));
   PCMD_RETURN_IF_ERROR(AppendHistory(tx, name, receipt));
 
   std::vector<std::string> pseudonyms;
@@ -376,7 +325,7 @@ absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& ti
       "%Y-%m-%d", absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(tip.receive_time())),
       VietnamTime()));
   received.set_person_count(tip.persons_size());
-  for (std::string& p : pseudonyms) received.add_person_pseudonyms(std::move(p));
+  for (const std::string& p : pseudonyms) received.add_person_pseudonyms(p);
   PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", tip.name(), received).status());
   if (!tip.establishment().empty()) {
     events::v1::EstablishmentReported reported;
@@ -385,7 +334,16 @@ absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& ti
     reported.set_category(tip.category());
     PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", tip.name(), reported).status());
   }
-  return absl::OkStatus();
+  PCMD_RETURN_IF_ERROR(RecordLikelyDuplicates(tx, id, tip, pseudonyms));
+  return RecordTipChange(tx, ChangeOf(tip, "TipReceived", clock_.Now()));
+}
+
+absl::StatusOr<std::string> SqliteTipStore::CreateTipIn(
+    Transaction& tx, absl::string_view request_id, absl::string_view fingerprint,
+    const v1::Tip& tip, const v1::Reporter* reporter, const v1::StageChange& received) {
+  return storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
+                             absl::ToUnixMillis(clock_.Now()),
+                             [&] { return InsertWithEvents(tx, tip, reporter, received); });
 }
 
 absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
@@ -394,11 +352,8 @@ absl::StatusOr<v1::Tip> SqliteTipStore::CreateTip(absl::string_view request_id,
                                                   const v1::StageChange& received) {
   std::optional<v1::Tip> result;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(
-        std::string name,
-        storage::CreateOnce(tx, "SubmitTip", request_id, fingerprint, tip.name(),
-                            absl::ToUnixMillis(clock_.Now()),
-                            [&] { return InsertWithEvents(tx, tip, reporter, received); }));
+    PCMD_ASSIGN_OR_RETURN(std::string name,
+                          CreateTipIn(tx, request_id, fingerprint, tip, reporter, received));
     PCMD_ASSIGN_OR_RETURN(result, Find(tx, cipher_, IdOf(name)));
     return absl::OkStatus();
   }));
@@ -463,16 +418,22 @@ absl::StatusOr<v1::Tip> SqliteTipStore::ChangeStage(
     const v1::Tip& tip = update.tip;
     PCMD_RETURN_IF_ERROR(
         tx.Execute("UPDATE tips SET state = ?2, responsible_agency = ?3, transfer_to_agency = ?4, "
-                   "legal_deadline = ?5, stage_deadline = ?6, revision = revision + 1, stage = ?7 "
-                   "WHERE id = ?1",
+                   "legal_deadline = ?5, stage_deadline = ?6, revision = revision + 1, stage = ?7, "
+                   "responsible_unit = ?8 WHERE id = ?1",
                    {std::string(tip_id), int64_t{tip.state()}, tip.responsible_agency(),
                     tip.pending_transfer().to_agency(), tip.legal_deadline(), tip.stage_deadline(),
-                    storage::Blob{StageBlob(tip)}}));
+                    storage::Blob{StageBlob(tip)}, tip.responsible_unit()}));
     if (update.change.from_state() != update.change.to_state()) {
       PCMD_RETURN_IF_ERROR(AppendHistory(tx, current->name(), update.change));
     }
     for (const std::unique_ptr<google::protobuf::Message>& event : update.events) {
       PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", current->name(), *event).status());
+      v1::Tip after = tip;
+      after.set_name(current->name());
+      after.set_unit_code(current->unit_code());
+      PCMD_RETURN_IF_ERROR(RecordTipChange(
+          tx, ChangeOf(after, event->GetDescriptor()->name(), clock_.Now(),
+                       {current->responsible_agency(), current->pending_transfer().to_agency()})));
     }
     if (!key.request_id.empty()) {
       PCMD_RETURN_IF_ERROR(storage::RecordRequest(tx, key.rpc, key.request_id, key.fingerprint,
@@ -526,6 +487,135 @@ absl::StatusOr<v1::Reporter> SqliteTipStore::RevealReporter(absl::string_view ti
     return outbox_.Append(tx, "tip", name, revealed).status();
   }));
   return reporter;
+}
+
+namespace {
+
+// A JSON array of strings, for "x IN (SELECT value FROM json_each(?))": one
+// parameter however long the list (a province has hundreds of units).
+std::string JsonArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back(']');
+  return out;
+}
+
+template <typename Enum>
+std::string IntList(const std::vector<Enum>& values) {
+  return absl::StrJoin(values, ",",
+                       [](std::string* out, Enum e) { absl::StrAppend(out, static_cast<int>(e)); });
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Tip>> SqliteTipStore::ListTips(const TipQuery& query) {
+  std::vector<std::string> where;
+  std::vector<storage::Value> params;
+  const auto param = [&](storage::Value value) {
+    params.push_back(std::move(value));
+    return absl::StrCat("?", params.size());
+  };
+  if (query.scope_units.has_value()) {
+    where.push_back(absl::StrCat("(unit_code IN (SELECT value FROM json_each(",
+                                 param(JsonArray(*query.scope_units)),
+                                 ")) OR responsible_agency = ", param(query.scope_agency), ")"));
+  }
+  if (query.units.has_value()) {
+    where.push_back(absl::StrCat("unit_code IN (SELECT value FROM json_each(",
+                                 param(JsonArray(*query.units)), "))"));
+  }
+  // Enum values were validated by the logic: numbers only.
+  if (!query.states.empty())
+    where.push_back(absl::StrCat("state IN (", IntList(query.states), ")"));
+  if (!query.legal_kinds.empty()) {
+    where.push_back(absl::StrCat("legal_kind IN (", IntList(query.legal_kinds), ")"));
+  }
+  if (!query.categories.empty()) {
+    where.push_back(absl::StrCat("category IN (", IntList(query.categories), ")"));
+  }
+  if (!query.responsible_agency.empty()) {
+    where.push_back(absl::StrCat("responsible_agency = ", param(query.responsible_agency)));
+  }
+  if (!query.overdue_on.empty()) {
+    const std::string today = param(query.overdue_on);
+    where.push_back(absl::StrCat("state IN (", v1::TIP_STATE_RECEIVED, ",", v1::TIP_STATE_VERIFIED,
+                                 ",", v1::TIP_STATE_CLASSIFIED, ",", v1::TIP_STATE_ASSIGNED, ",",
+                                 v1::TIP_STATE_TRANSFER_PENDING,
+                                 ") AND ((legal_deadline != '' AND "
+                                 "legal_deadline < ",
+                                 today,
+                                 ") OR (stage_deadline != '' AND "
+                                 "stage_deadline < ",
+                                 today, "))"));
+  }
+  if (query.received_from.has_value()) {
+    where.push_back(
+        absl::StrCat("receive_unix_ms >= ", param(absl::ToUnixMillis(*query.received_from))));
+  }
+  if (query.received_before.has_value()) {
+    where.push_back(
+        absl::StrCat("receive_unix_ms < ", param(absl::ToUnixMillis(*query.received_before))));
+  }
+  if (!query.words.empty()) {
+    std::vector<std::string> terms;
+    for (const std::string& word : query.words) terms.push_back(TermOf(index_, word));
+    where.push_back(absl::StrCat(
+        "id IN (SELECT tip_id FROM tip_terms WHERE term IN (SELECT value FROM json_each(",
+        param(JsonArray(terms)),
+        ")) GROUP BY tip_id HAVING COUNT(*) = ", static_cast<int64_t>(terms.size()), ")"));
+  }
+  if (query.after.has_value()) {
+    const std::string ms = param(query.after->first);
+    where.push_back(absl::StrCat("(receive_unix_ms < ", ms, " OR (receive_unix_ms = ", ms,
+                                 " AND id < ", param(query.after->second), "))"));
+  }
+  const std::string sql = absl::StrCat(
+      "SELECT id FROM tips", where.empty() ? "" : " WHERE ", absl::StrJoin(where, " AND "),
+      " ORDER BY receive_unix_ms DESC, id DESC LIMIT ", param(int64_t{query.limit}));
+  std::vector<v1::Tip> tips;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
+    for (const Row& row : rows) {
+      PCMD_ASSIGN_OR_RETURN(std::optional<v1::Tip> tip, Find(tx, cipher_, row.Text(0), query.full));
+      if (tip.has_value()) tips.push_back(*std::move(tip));
+    }
+    return absl::OkStatus();
+  }));
+  return tips;
+}
+
+absl::StatusOr<std::vector<DuplicateCandidate>> SqliteTipStore::ListLikelyDuplicates(
+    absl::string_view tip_id) {
+  std::vector<DuplicateCandidate> candidates;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::optional<Row> exists,
+                          tx.QueryOne("SELECT 1 FROM tips WHERE id = ?1", {std::string(tip_id)}));
+    if (!exists.has_value()) {
+      return absl::NotFoundError(absl::StrCat("tip tips/", tip_id, " not found"));
+    }
+    PCMD_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        tx.Query("SELECT d.other_tip_id, t.unit_code, t.responsible_agency, d.reasons "
+                 "FROM tip_likely_duplicates d JOIN tips t ON t.id = d.other_tip_id "
+                 "WHERE d.tip_id = ?1 ORDER BY t.receive_unix_ms DESC, t.id DESC",
+                 {std::string(tip_id)}));
+    for (const Row& row : rows) {
+      candidates.push_back({.tip_id = row.Text(0),
+                            .unit_code = row.Text(1),
+                            .responsible_agency = row.Text(2),
+                            .reasons = absl::StrSplit(row.Text(3), ',')});
+    }
+    return absl::OkStatus();
+  }));
+  return candidates;
 }
 
 }  // namespace pcmd::intake

@@ -9,6 +9,9 @@
 //   reporter_vault  the reporter, one sealed value per tip.
 //   reveal_log      every opening of the vault, append-only, its reason sealed.
 //   tip_history     every stage change of a tip, append-only, its note sealed.
+//   tip_terms       the keyed folded words of description and address (search).
+//   tip_likely_duplicates  suggestions made at receipt, both ways.
+//   tip_changes     the change log WatchTips reads (tip_feed.h).
 // Each sealed value is bound to where it lives ("tips/<id>#persons/2.full_name"), so a
 // value copied to another row or column does not open: GetTip then answers INTERNAL
 // and logs sealed_field_unreadable with the record and field path (never the value).
@@ -26,7 +29,8 @@
 
 namespace pcmd::intake {
 
-// The intake database's schema, in order; passed to SqliteDatabase::Open.
+// The intake database's schema, in order (migrations.cc); passed to
+// SqliteDatabase::Open.
 std::span<const storage::Migration> IntakeMigrations();
 
 class SqliteTipStore : public TipStore {
@@ -43,6 +47,15 @@ class SqliteTipStore : public TipStore {
                                     const v1::Tip& tip, const v1::Reporter* reporter,
                                     const v1::StageChange& received) override;
   absl::StatusOr<v1::Tip> GetTip(absl::string_view tip_id) override;
+
+  // CreateTip inside the caller's write transaction `tx` (an event handler's inbox
+  // transaction, so that the event and the tip commit together). Returns the name of
+  // the tip created, or of the one created earlier with `request_id`. Errors as
+  // CreateTip.
+  absl::StatusOr<std::string> CreateTipIn(storage::Transaction& tx, absl::string_view request_id,
+                                          absl::string_view fingerprint, const v1::Tip& tip,
+                                          const v1::Reporter* reporter,
+                                          const v1::StageChange& received);
   absl::StatusOr<std::string> GetTipUnit(absl::string_view tip_id) override;
   absl::StatusOr<TipStage> GetTipStage(absl::string_view tip_id) override;
   absl::StatusOr<v1::Tip> ChangeStage(
@@ -50,12 +63,20 @@ class SqliteTipStore : public TipStore {
       absl::FunctionRef<absl::StatusOr<StageUpdate>(const v1::Tip& current)> decide) override;
   absl::StatusOr<v1::Reporter> RevealReporter(absl::string_view tip_id,
                                               const RevealRecord& record) override;
+  absl::StatusOr<std::vector<v1::Tip>> ListTips(const TipQuery& query) override;
+  absl::StatusOr<std::vector<DuplicateCandidate>> ListLikelyDuplicates(
+      absl::string_view tip_id) override;
 
  private:
   // Inserts the tip, its persons, attachments and reporter, and appends TipReceived
   // (and EstablishmentReported when it names an establishment) in `tx`.
   absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Tip& tip,
                                 const v1::Reporter* reporter, const v1::StageChange& received);
+  // Records, both ways, the tips received within kDuplicateWindow before `tip` that
+  // share its establishment, hotspot, one of `pseudonyms` or its address.
+  absl::Status RecordLikelyDuplicates(storage::Transaction& tx, const std::string& id,
+                                      const v1::Tip& tip,
+                                      const std::vector<std::string>& pseudonyms);
   // Appends `change` to the tip's history in `tx`, its note sealed.
   absl::Status AppendHistory(storage::Transaction& tx, absl::string_view name,
                              const v1::StageChange& change);

@@ -9,12 +9,15 @@
 #define PCMD_SERVICES_INTAKE_TIP_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "pcmd/intake/v1/intake.pb.h"
 
 namespace pcmd::intake {
@@ -58,6 +61,44 @@ struct StageRequestKey {
   std::string fingerprint;  // storage::RequestFingerprint of the request.
 };
 
+// A tip received within kDuplicateWindow of another that shares its establishment,
+// hotspot, a named person's pseudonym or its address; with what scope checks need.
+struct DuplicateCandidate {
+  std::string tip_id;
+  std::string unit_code;
+  std::string responsible_agency;
+  std::vector<std::string> reasons;  // "establishment", "hotspot", "person", "address".
+};
+
+// How far apart two tips may be received and still be suggested as duplicates.
+inline constexpr absl::Duration kDuplicateWindow = absl::Hours(24 * 90);
+
+// A page of tips as ListTips asks for it, validated and scoped by the logic. Every
+// condition given must hold.
+struct TipQuery {
+  // Scope: the tip's unit is one of `scope_units` or it is held by `scope_agency`.
+  // No scope condition when scope_units is nullopt.
+  std::optional<std::vector<std::string>> scope_units;
+  std::string scope_agency;
+  // The tip's unit is one of these (a subtree), when set.
+  std::optional<std::vector<std::string>> units;
+  std::vector<v1::TipState> states;        // Any of; all when empty.
+  std::vector<v1::LegalKind> legal_kinds;  // Any of; all when empty.
+  std::vector<v1::Category> categories;    // Any of; all when empty.
+  std::string responsible_agency;          // When not empty.
+  // Open and past its legal or stage deadline on this ISO date, when not empty.
+  std::string overdue_on;
+  std::optional<absl::Time> received_from;    // Inclusive.
+  std::optional<absl::Time> received_before;  // Exclusive.
+  // Folded words (common/text) that must all occur in the description or address.
+  std::vector<std::string> words;
+  // Open the personal fields (description, place, persons, attachments, history).
+  bool full = false;
+  // Newest receipt first; strictly after this (receive time, id) position when set.
+  std::optional<std::pair<int64_t, std::string>> after;  // (unix ms, id).
+  int limit = 50;
+};
+
 // Implementations are thread-safe.
 class TipStore {
  public:
@@ -65,10 +106,12 @@ class TipStore {
 
   // Stores `tip` durably with its stage fields (as ChangeStage writes them), `received`
   // as its first history entry, and `reporter` in the vault when it is not null (not
-  // retained), unless `request_id` was seen before, in which case the tip created then
-  // is returned and nothing is written. The tip's persons carry their pseudonyms
-  // already. Returns the stored tip, with has_reporter set and never the reporter.
-  // Errors: INVALID_ARGUMENT naming request_id when it was used for a different request
+  // retained), its search words, its likely duplicates among the tips received within
+  // kDuplicateWindow, and its receipt in the change log (tip_feed.h), unless `request_id` was seen
+  // before, in which case the tip created then is returned and nothing is written. The tip's
+  // persons carry their pseudonyms already. Returns the stored tip, with has_reporter set and never
+  // the reporter. Errors: INVALID_ARGUMENT naming request_id when it was used for a different
+  // request
   // (`fingerprint` differs); INTERNAL when a stored value cannot be opened; storage
   // errors (ABORTED: retry, UNAVAILABLE, INTERNAL).
   virtual absl::StatusOr<v1::Tip> CreateTip(absl::string_view request_id,
@@ -92,11 +135,11 @@ class TipStore {
   // In one write transaction: when `key` names a request seen before, returns the tip
   // as it is and changes nothing; otherwise reads the tip (opened), calls `decide`
   // with it and writes what it returns — the stage fields, a history entry, the
-  // events — with the key, and returns the tip as stored. `decide` must not touch the
-  // store. Errors: NOT_FOUND when no tip has this id; INVALID_ARGUMENT naming
-  // request_id when the key was used for a different request; `decide`'s error
-  // (nothing is written then); INTERNAL when a stored value cannot be opened;
-  // storage errors.
+  // events and for each a record in the change log (concerning the agencies of the
+  // tip before and after) — with the key, and returns the tip as stored. `decide` must not touch
+  // the store. Errors: NOT_FOUND when no tip has this id; INVALID_ARGUMENT naming request_id when
+  // the key was used for a different request; `decide`'s error (nothing is written then); INTERNAL
+  // when a stored value cannot be opened; storage errors.
   virtual absl::StatusOr<v1::Tip> ChangeStage(
       absl::string_view tip_id, const StageRequestKey& key,
       absl::FunctionRef<absl::StatusOr<StageUpdate>(const v1::Tip& current)> decide) = 0;
@@ -107,6 +150,16 @@ class TipStore {
   // reporter; INTERNAL when the vault entry cannot be opened; storage errors.
   virtual absl::StatusOr<v1::Reporter> RevealReporter(absl::string_view tip_id,
                                                       const RevealRecord& record) = 0;
+
+  // The tips matching `query`, newest receipt first, at most query.limit. Tips in
+  // basic form (query.full false) carry no personal field. Errors: INTERNAL when a
+  // stored value cannot be opened; storage errors.
+  virtual absl::StatusOr<std::vector<v1::Tip>> ListTips(const TipQuery& query) = 0;
+
+  // The likely duplicates of the tip, suggested when it or they were received. Errors:
+  // NOT_FOUND when no tip has this id; storage errors.
+  virtual absl::StatusOr<std::vector<DuplicateCandidate>> ListLikelyDuplicates(
+      absl::string_view tip_id) = 0;
 };
 
 }  // namespace pcmd::intake

@@ -6,49 +6,26 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
+#include "common/text/text.h"
 #include "common/validation/validation.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "services/intake/clocks.h"
+#include "services/intake/person_fields.h"
 
 namespace pcmd::intake {
 namespace {
-
-// CCCD (12 digits), older ID cards (9 digits) and passports ("B1234567"): letters and
-// digits only.
-bool IsIdNumber(absl::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-// An optional leading "+", then 3–15 digits (short hotlines to E.164's longest), which
-// may be grouped with single spaces, ".", "-" or parentheses.
-bool IsPhone(absl::string_view s) {
-  if (absl::ConsumePrefix(&s, "+") && s.empty()) return false;
-  int digits = 0;
-  char previous = '0';
-  for (char c : s) {
-    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-      ++digits;
-    } else if (c == '(' || c == ')') {
-      // Grouping: fine anywhere a separator is.
-    } else if (c == ' ' || c == '.' || c == '-') {
-      if (previous == ' ' || previous == '.' || previous == '-') return false;
-    } else {
-      return false;
-    }
-    previous = c;
-  }
-  return digits >= 3 && digits <= 15;
-}
 
 // "local@domain.tld": one "@", no spaces or control characters, a dot inside the
 // domain. Deliverability is not ours to check.
@@ -64,6 +41,10 @@ bool IsEmail(absl::string_view s) {
   const size_t dot = domain.find('.');
   return dot != absl::string_view::npos && dot != 0 && !absl::EndsWith(domain, ".") &&
          !absl::StrContains(domain, "..");
+}
+
+void AddViolations(Validator& v, const absl::Status& s) {
+  for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
 }
 
 bool IsSha256Hex(absl::string_view s) {
@@ -94,27 +75,6 @@ bool IsMediaType(absl::string_view s) {
   return true;
 }
 
-void IdNumber(Validator& v, const std::string& field, absl::string_view value) {
-  v.Text(field, value, {.max_chars = 20});
-  if (!IsIdNumber(value)) v.Add(field, "must be letters and digits only (CCCD: 12 digits)");
-}
-
-void Phone(Validator& v, const std::string& field, absl::string_view value) {
-  v.Text(field, value, {.max_chars = 20});
-  if (!value.empty() && !IsPhone(value)) {
-    v.Add(field, "must be an optional +, then 3-15 digits grouped by spaces, '.', '-' or ()");
-  }
-}
-
-void BirthDate(Validator& v, const std::string& field, absl::string_view value,
-               absl::CivilDay today) {
-  v.Date(field, value);
-  if (std::optional<absl::CivilDay> day = ParseIsoDate(value); day.has_value()) {
-    if (*day > today) v.Add(field, "is in the future");
-    if (day->year() < 1900) v.Add(field, "is before 1900");
-  }
-}
-
 void ValidatePlace(Validator& v, const v1::Place& place) {
   v.Text("place.address", place.address(), {.max_chars = 500});
   if (place.has_coordinates()) {
@@ -136,9 +96,9 @@ void ValidatePerson(Validator& v, int i, const v1::NamedPerson& p, absl::CivilDa
   const std::string at = absl::StrCat("persons[", i, "].");
   v.Enum(at + "role", p.role(), v1::PersonRole_IsValid);
   v.Text(at + "full_name", p.full_name(), {.required = true, .max_chars = 200});
-  BirthDate(v, at + "birth_date", p.birth_date(), today);
-  IdNumber(v, at + "id_number", p.id_number());
-  Phone(v, at + "phone", p.phone());
+  ValidateBirthDate(v, at + "birth_date", p.birth_date(), today);
+  ValidateIdNumber(v, at + "id_number", p.id_number());
+  ValidatePhone(v, at + "phone", p.phone());
   v.Text(at + "description", p.description(), {.max_chars = 2000, .multiline = true});
 }
 
@@ -153,8 +113,8 @@ void ValidateAttachment(Validator& v, int i, const v1::Attachment& a) {
 
 void ValidateReporter(Validator& v, const v1::Reporter& r) {
   v.Text("reporter.full_name", r.full_name(), {.max_chars = 200});
-  Phone(v, "reporter.phone", r.phone());
-  IdNumber(v, "reporter.id_number", r.id_number());
+  ValidatePhone(v, "reporter.phone", r.phone());
+  ValidateIdNumber(v, "reporter.id_number", r.id_number());
   v.Text("reporter.address", r.address(), {.max_chars = 500});
   v.Text("reporter.email", r.email(), {.max_chars = 254});
   if (!r.email().empty() && !IsEmail(r.email())) {
@@ -169,6 +129,16 @@ void ValidateReporter(Validator& v, const v1::Reporter& r) {
 
 absl::StatusOr<v1::Tip> Tips::Submit(const security::Caller& receiver,
                                      const v1::SubmitTipRequest& request) {
+  PCMD_ASSIGN_OR_RETURN(PreparedTip prepared, Prepare(receiver, request));
+  PCMD_ASSIGN_OR_RETURN(
+      v1::Tip stored,
+      store_.CreateTip(request.request_id(), prepared.fingerprint, prepared.tip,
+                       request.has_reporter() ? &request.reporter() : nullptr, prepared.received));
+  return Annotated(std::move(stored));
+}
+
+absl::StatusOr<PreparedTip> Tips::Prepare(const security::Caller& receiver,
+                                          const v1::SubmitTipRequest& request) {
   const absl::CivilDay today = VietnamDay(clock_.Now());
   Validator v;
   v.RequestId("request_id", request.request_id());
@@ -182,6 +152,9 @@ absl::StatusOr<v1::Tip> Tips::Submit(const security::Caller& receiver,
         !s.ok()) {
       for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
     }
+  }
+  if (!request.hotspot().empty()) {
+    AddViolations(v, ParseResourceName("hotspot", request.hotspot(), "hotspots").status());
   }
   v.Text("description", request.description(), {.max_chars = 8000, .multiline = true});
   if (request.has_place()) ValidatePlace(v, request.place());
@@ -208,6 +181,7 @@ absl::StatusOr<v1::Tip> Tips::Submit(const security::Caller& receiver,
   tip.set_category(request.category());
   tip.set_unit_code(request.unit_code());
   tip.set_establishment(request.establishment());
+  tip.set_hotspot(request.hotspot());
   tip.set_state(v1::TIP_STATE_RECEIVED);
   *tip.mutable_receive_time() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(clock_.Now()));
@@ -232,24 +206,31 @@ absl::StatusOr<v1::Tip> Tips::Submit(const security::Caller& receiver,
       stage.has_value()) {
     tip.set_stage_deadline(IsoDate(*stage));
   }
+  PCMD_ASSIGN_OR_RETURN(std::optional<v1::RouteProposal> route, router_.Propose(tip, units_));
+  if (route.has_value()) *tip.mutable_proposed_route() = *std::move(route);
   v1::StageChange received;
   received.set_from_state(v1::TIP_STATE_UNSPECIFIED);
   received.set_to_state(v1::TIP_STATE_RECEIVED);
   received.set_agency_code(receiver.agency.code);
   received.set_end_user(receiver.end_user);
   *received.mutable_change_time() = tip.receive_time();
-  return store_.CreateTip(request.request_id(),
-                          storage::RequestFingerprint(request, keys_.index_key()), tip,
-                          request.has_reporter() ? &request.reporter() : nullptr, received);
+  return PreparedTip{.tip = std::move(tip),
+                     .received = std::move(received),
+                     .fingerprint = storage::RequestFingerprint(request, keys_.index_key())};
 }
 
 absl::StatusOr<v1::Tip> Tips::Get(const security::Access& access, absl::string_view name) {
   PCMD_ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", name, "tips"));
-  // Scope first, from the unit alone: nothing is opened for a caller out of scope.
-  PCMD_ASSIGN_OR_RETURN(std::string unit_code, store_.GetTipUnit(id));
-  PCMD_RETURN_IF_ERROR(security::CheckScope(
-      access, {.name = absl::StrCat("tips/", id), .unit_code = unit_code}, units_));
-  return store_.GetTip(id);
+  // Scope first, from the stage facts alone: nothing is opened for a caller out of
+  // scope. The agency responsible for the tip reaches it wherever it is.
+  PCMD_ASSIGN_OR_RETURN(TipStage stage, store_.GetTipStage(id));
+  PCMD_RETURN_IF_ERROR(security::CheckScope(access,
+                                            {.name = absl::StrCat("tips/", id),
+                                             .unit_code = stage.unit_code,
+                                             .assigned_agency = stage.responsible_agency},
+                                            units_));
+  PCMD_ASSIGN_OR_RETURN(v1::Tip tip, store_.GetTip(id));
+  return Annotated(std::move(tip));
 }
 
 absl::StatusOr<v1::Reporter> Tips::RevealReporter(const security::Access& access,
@@ -322,10 +303,6 @@ std::vector<v1::ExtensionBasis> BasesOf(const v1::Tip& tip) {
   return bases;
 }
 
-void AddViolations(Validator& v, const absl::Status& s) {
-  for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
-}
-
 }  // namespace
 
 absl::StatusOr<v1::Tip> Tips::ChangeStage(const security::Access& access, const StageRule& rule,
@@ -353,70 +330,73 @@ absl::StatusOr<v1::Tip> Tips::ChangeStage(const security::Access& access, const 
   const StageRequestKey key{.rpc = std::string(rule.rpc),
                             .request_id = std::string(request_id),
                             .fingerprint = storage::RequestFingerprint(request, keys_.index_key())};
-  return store_.ChangeStage(*id, key, [&](const v1::Tip& current) -> absl::StatusOr<StageUpdate> {
-    if (!etag.empty() && etag != current.etag()) {
-      return absl::AbortedError(absl::StrCat("tip ", name, " changed since it was read (etag ",
-                                             current.etag(), "); read it again"));
-    }
-    if (std::find(rule.from.begin(), rule.from.end(), current.state()) == rule.from.end()) {
-      return absl::FailedPreconditionError(absl::StrCat("tip ", name, " is ",
-                                                        StateName(current.state()), "; ", rule.rpc,
-                                                        " needs ", StateNames(rule.from)));
-    }
-    switch (rule.actor) {
-      case Actor::kResponsible:
-        if (caller.agency.code != current.responsible_agency()) {
-          return absl::PermissionDeniedError(absl::StrCat(
-              "tip ", name, " is the responsibility of agency ", current.responsible_agency(),
-              "; only it may call ", rule.rpc, ", not ", caller.agency.code));
+  absl::StatusOr<v1::Tip> changed =
+      store_.ChangeStage(*id, key, [&](const v1::Tip& current) -> absl::StatusOr<StageUpdate> {
+        if (!etag.empty() && etag != current.etag()) {
+          return absl::AbortedError(absl::StrCat("tip ", name, " changed since it was read (etag ",
+                                                 current.etag(), "); read it again"));
         }
-        break;
-      case Actor::kTransferReceiver:
-        if (caller.agency.code != current.pending_transfer().to_agency()) {
-          return absl::PermissionDeniedError(
-              absl::StrCat("tip ", name, " is being transferred to agency ",
-                           current.pending_transfer().to_agency(), "; only it may call ", rule.rpc,
-                           ", not ", caller.agency.code));
+        if (std::find(rule.from.begin(), rule.from.end(), current.state()) == rule.from.end()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("tip ", name, " is ", StateName(current.state()), "; ", rule.rpc,
+                           " needs ", StateNames(rule.from)));
         }
-        break;
-      case Actor::kProcuracy:
-        if (caller.agency.kind != security::AgencyKind::kProcuracy) {
-          return absl::PermissionDeniedError(absl::StrCat(
-              "only the procuracy grants EXTENSION_BASIS_PROCURACY_EXTENSION on tip ", name,
-              " (Criminal Procedure Code 2015 Art. 147(2)), not ", caller.agency.code));
+        switch (rule.actor) {
+          case Actor::kResponsible:
+            if (caller.agency.code != current.responsible_agency()) {
+              return absl::PermissionDeniedError(absl::StrCat(
+                  "tip ", name, " is the responsibility of agency ", current.responsible_agency(),
+                  "; only it may call ", rule.rpc, ", not ", caller.agency.code));
+            }
+            break;
+          case Actor::kTransferReceiver:
+            if (caller.agency.code != current.pending_transfer().to_agency()) {
+              return absl::PermissionDeniedError(
+                  absl::StrCat("tip ", name, " is being transferred to agency ",
+                               current.pending_transfer().to_agency(), "; only it may call ",
+                               rule.rpc, ", not ", caller.agency.code));
+            }
+            break;
+          case Actor::kProcuracy:
+            if (caller.agency.kind != security::AgencyKind::kProcuracy) {
+              return absl::PermissionDeniedError(absl::StrCat(
+                  "only the procuracy grants EXTENSION_BASIS_PROCURACY_EXTENSION on tip ", name,
+                  " (Criminal Procedure Code 2015 Art. 147(2)), not ", caller.agency.code));
+            }
+            break;
         }
-        break;
-    }
-    const absl::Time now = clock_.Now();
-    StageUpdate update;
-    update.tip = current;
-    update.change.set_from_state(current.state());
-    update.change.set_agency_code(caller.agency.code);
-    update.change.set_end_user(caller.end_user);
-    *update.change.mutable_change_time() =
-        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(now));
-    PCMD_RETURN_IF_ERROR(apply(current, update));
-    update.change.set_to_state(update.tip.state());
-    if (update.tip.state() != current.state()) {
-      // A new stage starts its own clock today.
-      update.tip.clear_stage_deadline();
-      absl::CivilDay legal;
-      if (std::optional<absl::CivilDay> day = ParseIsoDate(update.tip.legal_deadline());
-          day.has_value()) {
-        legal = *day;
-      } else {
-        legal =
-            LegalDeadline(current.legal_kind(), DayOf(current.receive_time()), BasesOf(current));
-        update.tip.set_legal_deadline(IsoDate(legal));
-      }
-      if (std::optional<absl::CivilDay> stage_day =
-              StageDeadline(update.tip.state(), current.category(), VietnamDay(now), legal);
-          stage_day.has_value()) {
-        update.tip.set_stage_deadline(IsoDate(*stage_day));
-      }
-    }
-    return update;
-  });
+        const absl::Time now = clock_.Now();
+        StageUpdate update;
+        update.tip = current;
+        update.change.set_from_state(current.state());
+        update.change.set_agency_code(caller.agency.code);
+        update.change.set_end_user(caller.end_user);
+        *update.change.mutable_change_time() =
+            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(now));
+        PCMD_RETURN_IF_ERROR(apply(current, update));
+        update.change.set_to_state(update.tip.state());
+        if (update.tip.state() != current.state()) {
+          // A new stage starts its own clock today.
+          update.tip.clear_stage_deadline();
+          absl::CivilDay legal;
+          if (std::optional<absl::CivilDay> day = ParseIsoDate(update.tip.legal_deadline());
+              day.has_value()) {
+            legal = *day;
+          } else {
+            legal = LegalDeadline(current.legal_kind(), DayOf(current.receive_time()),
+                                  BasesOf(current));
+            update.tip.set_legal_deadline(IsoDate(legal));
+          }
+          if (std::optional<absl::CivilDay> stage_day =
+                  StageDeadline(update.tip.state(), current.category(), VietnamDay(now), legal);
+              stage_day.has_value()) {
+            update.tip.set_stage_deadline(IsoDate(*stage_day));
+          }
+        }
+        return update;
+      });
+  if (!changed.ok()) return changed.status();
+  return Annotated(*std::move(changed));
 }
 
 absl::StatusOr<v1::Tip> Tips::Verify(const security::Access& access,
@@ -702,6 +682,191 @@ absl::StatusOr<v1::Tip> Tips::MarkDuplicate(const security::Access& access,
         update.events.push_back(std::move(e));
         return absl::OkStatus();
       });
+}
+
+bool IsOverdue(const v1::Tip& tip, absl::CivilDay today) {
+  if (std::find(std::begin(kOpenStates), std::end(kOpenStates), tip.state()) ==
+      std::end(kOpenStates)) {
+    return false;
+  }
+  for (const std::string& deadline : {tip.legal_deadline(), tip.stage_deadline()}) {
+    std::optional<absl::CivilDay> day = ParseIsoDate(deadline);
+    if (day.has_value() && *day < today) return true;
+  }
+  return false;
+}
+
+v1::Tip Tips::Annotated(v1::Tip tip) const {
+  tip.set_overdue(IsOverdue(tip, VietnamDay(clock_.Now())));
+  return tip;
+}
+
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr size_t kMaxSearchChars = 200;
+
+// FNV-1a over the query without its paging fields: a page token only continues the
+// query it came from.
+std::string QueryFingerprint(const v1::ListTipsRequest& request) {
+  v1::ListTipsRequest query = request;
+  query.clear_page_size();
+  query.clear_page_token();
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream out(&stream);
+  out.SetSerializationDeterministic(true);
+  query.SerializeToCodedStream(&out);
+  out.Trim();
+  uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
+}
+
+// "<receive unix ms>.<tip id>.<query fingerprint>", web-safe base64.
+std::string PageToken(const v1::Tip& last, const std::string& fingerprint) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(google::protobuf::util::TimeUtil::TimestampToMilliseconds(last.receive_time()),
+                   ".", last.name().substr(5), ".", fingerprint));
+}
+
+std::optional<std::pair<int64_t, std::string>> ParsePageToken(absl::string_view token,
+                                                              const std::string& fingerprint) {
+  std::string plain;
+  if (!absl::WebSafeBase64Unescape(token, &plain)) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(plain, '.');
+  int64_t ms = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &ms) || parts[1].empty() ||
+      parts[2] != fingerprint) {
+    return std::nullopt;
+  }
+  return std::pair<int64_t, std::string>(ms, parts[1]);
+}
+
+template <typename Enum>
+std::vector<Enum> ValidEnums(Validator& v, absl::string_view field,
+                             const google::protobuf::RepeatedField<int>& values,
+                             bool (*is_valid)(int)) {
+  std::vector<Enum> out;
+  for (int i = 0; i < values.size(); ++i) {
+    v.Enum(absl::StrCat(field, "[", i, "]"), values[i], is_valid);
+    out.push_back(static_cast<Enum>(values[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ListTipsResponse> Tips::List(const security::Access& access,
+                                                const v1::ListTipsRequest& request) {
+  Validator v;
+  v.Range("page_size", request.page_size(), 0, kMaxPageSize);
+  TipQuery query;
+  query.states = ValidEnums<v1::TipState>(v, "states", request.states(), v1::TipState_IsValid);
+  query.legal_kinds =
+      ValidEnums<v1::LegalKind>(v, "legal_kinds", request.legal_kinds(), v1::LegalKind_IsValid);
+  query.categories =
+      ValidEnums<v1::Category>(v, "categories", request.categories(), v1::Category_IsValid);
+  if (!request.unit_code().empty()) v.Code("unit_code", request.unit_code());
+  if (!request.responsible_agency().empty()) {
+    v.Code("responsible_agency", request.responsible_agency());
+  }
+  std::optional<absl::CivilDay> from, to;
+  if (!request.receive_date_from().empty()) {
+    v.Date("receive_date_from", request.receive_date_from());
+    from = ParseIsoDate(request.receive_date_from());
+  }
+  if (!request.receive_date_to().empty()) {
+    v.Date("receive_date_to", request.receive_date_to());
+    to = ParseIsoDate(request.receive_date_to());
+  }
+  if (from.has_value() && to.has_value() && *to < *from) {
+    v.Add("receive_date_to", "is before receive_date_from");
+  }
+  v.Text("text", request.text(), {.max_chars = kMaxSearchChars});
+  // Unspecified means the basic view.
+  if (request.view() != v1::TIP_VIEW_UNSPECIFIED)
+    v.Enum("view", request.view(), v1::TipView_IsValid);
+  const std::string fingerprint = QueryFingerprint(request);
+  if (!request.page_token().empty()) {
+    query.after = ParsePageToken(request.page_token(), fingerprint);
+    if (!query.after.has_value()) {
+      v.Add("page_token", "is not a page token of this query (the filters must stay the same)");
+    }
+  }
+  PCMD_RETURN_IF_ERROR(v.ToStatus("invalid ListTipsRequest"));
+
+  const security::Caller& caller = access.caller;
+  const bool everywhere =
+      access.scope == security::Scope::kAll || caller.agency.unit_code == security::kNationalUnit;
+  if (!everywhere) {
+    if (access.scope != security::Scope::kOwnUnitSubtree) {
+      return absl::PermissionDeniedError("ListTips needs a unit scope");
+    }
+    PCMD_ASSIGN_OR_RETURN(query.scope_units, units_.SubtreeOf(caller.agency.unit_code));
+    query.scope_agency = caller.agency.code;
+  }
+  if (!request.unit_code().empty()) {
+    if (!everywhere) {
+      PCMD_ASSIGN_OR_RETURN(bool within,
+                            units_.IsWithin(request.unit_code(), caller.agency.unit_code));
+      if (!within) {
+        return absl::PermissionDeniedError(absl::StrCat("unit ", request.unit_code(),
+                                                        " lies outside the units of agency ",
+                                                        caller.agency.code));
+      }
+    }
+    PCMD_ASSIGN_OR_RETURN(query.units, units_.SubtreeOf(request.unit_code()));
+  }
+  query.responsible_agency = request.responsible_agency();
+  const absl::CivilDay today = VietnamDay(clock_.Now());
+  if (request.overdue_only()) query.overdue_on = IsoDate(today);
+  const absl::TimeZone vietnam = absl::FixedTimeZone(7 * 3600);
+  if (from.has_value()) query.received_from = absl::FromCivil(*from, vietnam);
+  if (to.has_value()) query.received_before = absl::FromCivil(*to + 1, vietnam);
+  query.words = text::Words(request.text());
+  query.full = request.view() == v1::TIP_VIEW_FULL;
+  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  // One more than the page tells whether another page follows.
+  query.limit = page_size + 1;
+
+  PCMD_ASSIGN_OR_RETURN(std::vector<v1::Tip> tips, store_.ListTips(query));
+  v1::ListTipsResponse response;
+  const bool more = static_cast<int>(tips.size()) > page_size;
+  if (more) tips.resize(page_size);
+  for (v1::Tip& tip : tips) *response.add_tips() = Annotated(std::move(tip));
+  if (more) response.set_next_page_token(PageToken(response.tips().rbegin()[0], fingerprint));
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::LikelyDuplicate>> Tips::LikelyDuplicates(
+    const security::Access& access, absl::string_view name) {
+  PCMD_ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", name, "tips"));
+  PCMD_ASSIGN_OR_RETURN(TipStage stage, store_.GetTipStage(id));
+  PCMD_RETURN_IF_ERROR(security::CheckScope(access,
+                                            {.name = std::string(name),
+                                             .unit_code = stage.unit_code,
+                                             .assigned_agency = stage.responsible_agency},
+                                            units_));
+  PCMD_ASSIGN_OR_RETURN(std::vector<DuplicateCandidate> candidates,
+                        store_.ListLikelyDuplicates(id));
+  std::vector<v1::LikelyDuplicate> out;
+  for (const DuplicateCandidate& c : candidates) {
+    const std::string other = absl::StrCat("tips/", c.tip_id);
+    absl::Status visible = security::CheckScope(
+        access, {.name = other, .unit_code = c.unit_code, .assigned_agency = c.responsible_agency},
+        units_);
+    if (absl::IsPermissionDenied(visible)) continue;
+    PCMD_RETURN_IF_ERROR(visible);
+    v1::LikelyDuplicate& d = out.emplace_back();
+    d.set_tip(other);
+    for (const std::string& reason : c.reasons) d.add_reasons(reason);
+  }
+  return out;
 }
 
 }  // namespace pcmd::intake

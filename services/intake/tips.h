@@ -32,9 +32,14 @@
 #include "common/security/scope.h"
 #include "common/validation/validation.h"
 #include "pcmd/intake/v1/intake.pb.h"
+#include "services/intake/routing.h"
 #include "services/intake/tip_store.h"
 
 namespace pcmd::intake {
+
+// Whether an open tip (not RESOLVED or DUPLICATE) has a legal or stage deadline
+// before `today`.
+bool IsOverdue(const v1::Tip& tip, absl::CivilDay today);
 
 // Limits of a tip, in Unicode code points or items (intake.proto documents them).
 inline constexpr size_t kMaxPersons = 50;
@@ -42,23 +47,47 @@ inline constexpr size_t kMaxAttachments = 20;
 inline constexpr size_t kMinRevealReasonChars = 20;
 inline constexpr size_t kMaxRevealReasonChars = 1000;
 
+// A validated tip, ready to store (Tips::Prepare).
+struct PreparedTip {
+  v1::Tip tip;               // Without reporter; persons with pseudonyms; route proposed.
+  v1::StageChange received;  // Its first history entry.
+  std::string fingerprint;   // Of the request, keyed (it holds personal data).
+};
+
 class Tips {
  public:
   // `store`, `clock`, `units` and `keys` are not owned and must outlive this object.
   // `keys` gives the persons' pseudonyms and keys the idempotency fingerprint of
   // requests (which carry personal data) with the index key.
+  // `router` proposes who should handle each new tip (routing.h); the shipped rules
+  // by default.
   Tips(TipStore& store, const Clock& clock, const security::UnitTree& units,
-       const crypto::Keyring& keys)
-      : store_(store), clock_(clock), units_(units), keys_(keys), index_(keys), ids_(clock) {}
+       const crypto::Keyring& keys, const Router& router = DefaultRouter())
+      : store_(store),
+        clock_(clock),
+        units_(units),
+        keys_(keys),
+        router_(router),
+        index_(keys),
+        ids_(clock) {}
 
   // Validates and records a tip in state RECEIVED, stamped with the receipt time, its
   // reporter (when given) in the vault, `receiver`'s agency responsible for it and
-  // recorded as receiving agency, its legal and stage deadlines set. Returns the stored tip (the
+  // recorded as receiving agency, its legal and stage deadlines set, the routing
+  // rules' proposal in proposed_route, and its likely duplicates recorded (see
+  // LikelyDuplicates). Returns the stored tip (the
   // earlier one for a repeated request_id), with pseudonyms and has_reporter and without the
   // reporter. Errors: INVALID_ARGUMENT with a field violation per bad field, named by its path
   // ("persons[3].full_name", "reporter.email"); storage errors.
   absl::StatusOr<v1::Tip> Submit(const security::Caller& receiver,
                                  const v1::SubmitTipRequest& request);
+
+  // Submit's first half, for callers that store the tip in their own transaction (an
+  // event handler): validates and builds the tip without storing it. Reads the unit
+  // tree for the routing proposal. Errors: INVALID_ARGUMENT as Submit; storage errors
+  // of the unit tree.
+  absl::StatusOr<PreparedTip> Prepare(const security::Caller& receiver,
+                                      const v1::SubmitTipRequest& request);
 
   // Returns the tip when `access` reaches it (security::CheckScope), its personal
   // fields opened, never its reporter. Errors: INVALID_ARGUMENT for a malformed name;
@@ -105,6 +134,22 @@ class Tips {
   absl::StatusOr<v1::Tip> MarkDuplicate(const security::Access& access,
                                         const v1::MarkTipDuplicateRequest& request);
 
+  // The tips `access` reaches (its units' tips and those it is responsible for; all
+  // for a national caller or Scope::kAll) that match the request's filters, newest
+  // receipt first, a page at a time. Errors: INVALID_ARGUMENT naming each bad field
+  // (page_size outside 0–500, an unknown enum in states[i]/legal_kinds[i]/
+  // categories[i] or view, a malformed code or date, receive_date_to before
+  // receive_date_from, text over 200 characters, a page_token not from this same
+  // query); PERMISSION_DENIED when unit_code lies outside the caller's units; INTERNAL
+  // when a stored value cannot be opened (TIP_VIEW_FULL); storage errors.
+  absl::StatusOr<v1::ListTipsResponse> List(const security::Access& access,
+                                            const v1::ListTipsRequest& request);
+
+  // The likely duplicates of the tip that `access` also reaches, newest first.
+  // Errors as Get.
+  absl::StatusOr<std::vector<v1::LikelyDuplicate>> LikelyDuplicates(const security::Access& access,
+                                                                    absl::string_view name);
+
  private:
   // Who may make a stage change.
   enum class Actor { kResponsible, kTransferReceiver, kProcuracy };
@@ -126,10 +171,14 @@ class Tips {
                                       absl::string_view name, absl::string_view etag,
                                       absl::string_view request_id, Apply apply);
 
+  // `tip` with its overdue flag set for today.
+  v1::Tip Annotated(v1::Tip tip) const;
+
   TipStore& store_;
   const Clock& clock_;
   const security::UnitTree& units_;
   const crypto::Keyring& keys_;
+  const Router& router_;
   const crypto::BlindIndex index_;
   IdGenerator ids_;
 };

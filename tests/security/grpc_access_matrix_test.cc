@@ -503,6 +503,40 @@ TEST_F(GrpcAccess, AnEstablishmentIsKeptAndReadInItsOwnUnitOnly) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(GrpcAccess, AHandOverIsMadeByThePoliceOfItsUnitAndReadThereOnly) {
+  intake::v1::CreateHandOverRequest create;
+  create.set_request_id("scope-handover-1");
+  create.mutable_hand_over()->set_unit_code("01");
+  create.mutable_hand_over()->set_found_date("2024-06-02");
+  create.mutable_hand_over()->add_persons()->set_full_name("Nguyễn Thị Hồng");
+  intake::v1::CreateHandOverResponse created;
+  const grpc::Status made = Unary(
+      "intake", "police-hanoi", &intake::v1::IntakeService::Stub::CreateHandOver, create, &created);
+  ASSERT_TRUE(made.ok()) << Describe(made);
+  const auto get = [&](const std::string& identity) {
+    intake::v1::GetHandOverRequest request;
+    request.set_name(created.hand_over().name());
+    intake::v1::GetHandOverResponse response;
+    return Unary("intake", identity, &intake::v1::IntakeService::Stub::GetHandOver, request,
+                 &response);
+  };
+  EXPECT_TRUE(get("police-hanoi").ok());
+  EXPECT_TRUE(get("social-affairs-hanoi").ok());
+  const grpc::Status refused = get(kHungYenPolice);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(refused);
+  EXPECT_THAT(refused.error_message(), HasSubstr(created.hand_over().name()));
+  EXPECT_THAT(refused.error_message(), ::testing::Not(HasSubstr("Hồng")));
+  // The procuracy reads tips, but not who was handed over.
+  EXPECT_EQ(get("procuracy-hanoi").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Nor may another province's police hand people over in Hà Nội.
+  create.set_request_id("scope-handover-2");
+  intake::v1::CreateHandOverResponse ignored;
+  EXPECT_EQ(Unary("intake", kHungYenPolice, &intake::v1::IntakeService::Stub::CreateHandOver,
+                  create, &ignored)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(GrpcAccess, AProviderIsRegisteredInItsOwnUnitAndFoundFromAnywhere) {
   referrals::v1::CreateProviderRequest request;
   request.set_request_id("scope-provider-1");

@@ -1,6 +1,7 @@
 // No leaks: known personal values pushed through every create RPC that takes them —
 // a tip with its persons, place, description and reporter; an establishment with its
-// owner; a break-glass reveal with its reason — must appear nowhere but in answers to
+// owner; a break-glass reveal with its reason; a hand-over of the people found in a
+// raid, with their needs — must appear nowhere but in answers to
 // the callers entitled to them: not in the Redis streams, not in any log line, not in
 // the SQLite files' raw bytes (database, write-ahead log, shared memory), not in the
 // audit log. Real binaries with mutual TLS, a real Redis.
@@ -39,6 +40,10 @@ const std::vector<std::string>& PersonalValues() {
       "001085067890",                                // the owner's CCCD
       "0243 111 2222",                               // the owner's phone
       "Cần xác minh lời khai để bảo vệ nhân chứng",  // the break-glass reason
+      "Vũ Thị Bàn Giao Kiểm",                        // a woman handed over
+      "036201098765",                                // her CCCD
+      "0968 555 444",                                // her phone
+      "Cần nơi ở tạm và học nghề, sợ bị chủ tìm",    // her needs
   };
   return *values;
 }
@@ -203,6 +208,45 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
   }
   EXPECT_EQ(revealed.reporter().full_name(), v[6]);
 
+  // The police hand the victim and a woman found with her to social affairs, which reads
+  // the hand-over back.
+  intake::v1::CreateHandOverRequest hand_over;
+  hand_over.set_request_id("leak-handover-1");
+  hand_over.mutable_hand_over()->set_unit_code("01");
+  hand_over.mutable_hand_over()->set_tip(submitted.tip().name());
+  hand_over.mutable_hand_over()->set_found_date("2024-06-02");
+  intake::v1::HandedOverPerson* handed = hand_over.mutable_hand_over()->add_persons();
+  handed->set_full_name(v[13]);
+  handed->set_id_number(v[14]);
+  handed->set_phone(v[15]);
+  handed->set_needs(v[16]);
+  handed = hand_over.mutable_hand_over()->add_persons();
+  handed->set_full_name(v[0]);
+  handed->set_id_number(v[1]);
+  handed->set_trafficking_victim(true);
+  intake::v1::CreateHandOverResponse handed_over;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0042", "raid-follow-up");
+    const grpc::Status s = tips->CreateHandOver(&ctx, hand_over, &handed_over);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto social_affairs =
+      intake::v1::IntakeService::NewStub(ChannelAs(intake.target(), "social-affairs-hanoi"));
+  intake::v1::GetHandOverRequest get_hand_over;
+  get_hand_over.set_name(handed_over.hand_over().name());
+  intake::v1::GetHandOverResponse got_hand_over;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0077", "support-outreach");
+    const grpc::Status s = social_affairs->GetHandOver(&ctx, get_hand_over, &got_hand_over);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(got_hand_over.hand_over().persons_size(), 2);
+  EXPECT_EQ(got_hand_over.hand_over().persons(0).full_name(), v[13]);
+  EXPECT_EQ(got_hand_over.hand_over().persons(0).needs(), v[16]);
+  EXPECT_EQ(got_hand_over.hand_over().persons(1).id_number(), v[1]);
+
   // Let every event reach the bus and every consumer, so the streams hold them all.
   auto drained = [](const RunningBinary& b) {
     return Eventually([&] {
@@ -220,6 +264,8 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
   const std::string bus_bytes = EverythingInRedis(redis.address());
   EXPECT_NE(bus_bytes.find(submitted.tip().name()), std::string::npos)
       << "the scan must see the tip's events to mean anything";
+  EXPECT_NE(bus_bytes.find(handed_over.hand_over().name()), std::string::npos)
+      << "the scan must see the hand-over's SupportOutreachRequested events";
   EXPECT_THAT(Hits(bus_bytes), ::testing::IsEmpty()) << "on the Redis bus";
 
   // Stop the services so the logs and files are complete, then scan them.
@@ -244,6 +290,7 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
             std::string::npos);
   const std::string audit = AuditRows(dir.File("intake/intake.db"));
   EXPECT_NE(audit.find(submitted.tip().name()), std::string::npos) << audit;
+  EXPECT_NE(audit.find(handed_over.hand_over().name()), std::string::npos) << audit;
   EXPECT_THAT(Hits(audit + AuditRows(dir.File("inspections/inspections.db"))),
               ::testing::IsEmpty());
 }
