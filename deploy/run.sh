@@ -34,7 +34,7 @@
 #
 # After all services are healthy, an executable deploy/demo.sh (if present) is
 # run with PCMD_PLANS_ADDR, PCMD_INTAKE_ADDR, PCMD_INSPECTIONS_ADDR,
-# PCMD_REFERRALS_ADDR, PCMD_REDIS_ADDR and PCMD_STATE_DIR exported; its failure
+# PCMD_REFERRALS_ADDR, PCMD_REDIS_ADDR, PCMD_STATE_DIR and PCMD_BIN_DIR exported; its failure
 # only prints a warning.
 #
 # Stop with Ctrl-C or SIGTERM: services get SIGTERM (SIGKILL after the grace
@@ -442,7 +442,8 @@ done
 
 # ---- 7. endpoints, demo hook -------------------------------------------------------
 export PCMD_PLANS_ADDR PCMD_INTAKE_ADDR PCMD_INSPECTIONS_ADDR PCMD_REFERRALS_ADDR
-export PCMD_REDIS_ADDR PCMD_STATE_DIR
+export PCMD_REDIS_ADDR PCMD_STATE_DIR PCMD_BIN_DIR
+PCMD_BIN_DIR="$bin_dir"
 PCMD_PLANS_ADDR="$(addr_of "$host" "${PORT[plans]}")"
 PCMD_INTAKE_ADDR="$(addr_of "$host" "${PORT[intake]}")"
 PCMD_INSPECTIONS_ADDR="$(addr_of "$host" "${PORT[inspections]}")"
