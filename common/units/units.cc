@@ -47,8 +47,7 @@ absl::StatusOr<bool> SqliteUnitTree::IsWithin(absl::string_view unit,
   return within;
 }
 
-absl::StatusOr<std::vector<std::string>> SqliteUnitTree::AncestorsOf(
-    absl::string_view unit) const {
+absl::StatusOr<std::vector<std::string>> SqliteUnitTree::AncestorsOf(absl::string_view unit) const {
   std::vector<std::string> ancestors;
   PCMD_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& tx) -> absl::Status {
     PCMD_ASSIGN_OR_RETURN(std::vector<storage::Row> rows,

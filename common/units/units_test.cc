@@ -1,5 +1,6 @@
 #include "common/units/units.h"
 
+#include "common/units/units_testing.h"
 #include "gtest/gtest.h"
 
 namespace pcmd::units {
@@ -17,14 +18,8 @@ class UnitsTest : public ::testing::Test {
  protected:
   UnitsTest()
       : db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, kMigrations)), tree_(*db_) {
-    EXPECT_TRUE(db_->Write([](storage::Transaction& tx) -> absl::Status {
-                     for (auto [code, parent] :
-                          {std::pair{"01", "VN"}, {"020", "01"}, {"09964", "020"}, {"33", "VN"}}) {
-                       if (absl::Status s = RememberUnit(tx, code, parent); !s.ok()) return s;
-                     }
-                     return absl::OkStatus();
-                   })
-                    .ok());
+    EXPECT_TRUE(
+        RememberUnits(*db_, {{"01", "VN"}, {"020", "01"}, {"09964", "020"}, {"33", "VN"}}).ok());
   }
   std::unique_ptr<storage::SqliteDatabase> db_;
   SqliteUnitTree tree_;

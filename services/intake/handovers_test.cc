@@ -16,11 +16,13 @@
 #include "common/events/outbox.h"
 #include "common/events/outbox_testing.h"
 #include "common/log/log.h"
+#include "common/log/log_testing.h"
 #include "common/status/status.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/sqlite_database.h"
 #include "common/testing/temp_dir.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -99,25 +101,7 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Captures log lines for the life of the object.
-class LogCapture {
- public:
-  LogCapture() {
-    log::SetSinkForTesting([this](absl::string_view line) {
-      absl::MutexLock lock(&mu_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() { log::SetSinkForTesting(nullptr); }
-  std::vector<std::string> lines() const {
-    absl::MutexLock lock(&mu_);
-    return lines_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<std::string> lines_;
-};
+using log::LogCapture;
 
 // The logic and the stores over one database.
 struct Intake {
@@ -145,16 +129,7 @@ class HandOversTest : public ::testing::Test {
         keys_(crypto::Keyring::ForTesting({{1, std::string(32, 'f')}}, std::string(32, 'i'))),
         db_(*storage::SqliteDatabase::Open({.path = path_}, IntakeMigrations())),
         intake_(std::make_unique<Intake>(*db_, clock_, *keys_)) {
-    EXPECT_TRUE(db_->Write([](storage::Transaction& tx) -> absl::Status {
-                     for (const auto& [unit, parent] :
-                          {std::pair{"01", "VN"}, std::pair{"33", "VN"}, std::pair{"268", "01"}}) {
-                       if (absl::Status s = units::RememberUnit(tx, unit, parent); !s.ok()) {
-                         return s;
-                       }
-                     }
-                     return absl::OkStatus();
-                   })
-                    .ok());
+    EXPECT_TRUE(units::RememberUnits(*db_, {{"01", "VN"}, {"33", "VN"}, {"268", "01"}}).ok());
   }
 
   HandOvers& hand_overs() { return intake_->hand_overs; }

@@ -10,6 +10,7 @@
 #include "common/storage/sqlite_database.h"
 #include "common/testing/temp_dir.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pcmd/events/v1/intake_events.pb.h"
@@ -40,16 +41,7 @@ class JobsTest : public ::testing::Test {
         tips_(store_, clock_, units_, *keys_),
         scanner_(*db_, outbox_, units_, clock_) {
     // Hà Nội (01) → Thanh Trì (020) → Văn Điển (09964).
-    EXPECT_TRUE(
-        db_->Write([](storage::Transaction& tx) -> absl::Status {
-             for (auto [code, parent] : {std::pair{"01", "VN"}, {"020", "01"}, {"09964", "020"}}) {
-               if (absl::Status s = units::RememberUnit(tx, code, parent); !s.ok()) {
-                 return s;
-               }
-             }
-             return absl::OkStatus();
-           })
-            .ok());
+    EXPECT_TRUE(units::RememberUnits(*db_, {{"01", "VN"}, {"020", "01"}, {"09964", "020"}}).ok());
   }
 
   // A hotline denunciation received by the Thanh Trì district police.

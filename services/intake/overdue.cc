@@ -9,6 +9,7 @@
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "pcmd/intake/v1/intake.pb.h"
 #include "services/intake/clocks.h"
+#include "services/intake/tip_store.h"
 
 namespace pcmd::intake {
 namespace {
@@ -46,8 +47,7 @@ absl::StatusOr<int> OverdueScanner::Scan(int limit) {
                 "JOIN (SELECT id, 'legal' AS clock, legal_deadline AS deadline FROM tips "
                 "      UNION ALL SELECT id, 'stage', stage_deadline FROM tips) c ON c.id = t.id "
                 "WHERE t.state IN (",
-                v1::TIP_STATE_RECEIVED, ",", v1::TIP_STATE_VERIFIED, ",", v1::TIP_STATE_CLASSIFIED,
-                ",", v1::TIP_STATE_ASSIGNED, ",", v1::TIP_STATE_TRANSFER_PENDING,
+                OpenStatesSql(),
                 ") AND c.deadline != '' AND c.deadline < ?1 AND NOT EXISTS (SELECT 1 FROM "
                 "tip_overdue o WHERE o.tip_id = t.id AND o.clock = c.clock AND o.deadline = "
                 "c.deadline) ORDER BY c.deadline, t.id LIMIT ?2"),

@@ -13,6 +13,7 @@
 #include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/intake/clocks.h"
@@ -36,15 +37,7 @@ class RoutingTest : public ::testing::Test {
   RoutingTest()
       : db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, IntakeMigrations())),
         units_(*db_) {
-    EXPECT_TRUE(db_->Write([](storage::Transaction& tx) -> absl::Status {
-                     for (const auto& [code, parent] : kUnits) {
-                       if (absl::Status s = units::RememberUnit(tx, code, parent); !s.ok()) {
-                         return s;
-                       }
-                     }
-                     return absl::OkStatus();
-                   })
-                    .ok());
+    EXPECT_TRUE(units::RememberUnits(*db_, {std::begin(kUnits), std::end(kUnits)}).ok());
   }
 
   // What `router` proposes for a tip of this kind in `unit`; an empty proposal when

@@ -15,6 +15,7 @@
 #include "common/status/status.h"
 #include "common/storage/sqlite_database.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "common/validation/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -66,19 +67,10 @@ class SearchFixture : public ::testing::Test {
         store_(*db_, outbox_, clock_, *keys_),
         units_(*db_),
         tips_(store_, clock_, units_, *keys_) {
-    EXPECT_TRUE(db_->Write([](storage::Transaction& tx) -> absl::Status {
-                     for (const auto& [code, parent] : {std::pair{"01", "VN"},
-                                                        {"020", "01"},
-                                                        {"09964", "020"},
-                                                        {"33", "VN"},
-                                                        {"323", "33"}}) {
-                       if (absl::Status s = units::RememberUnit(tx, code, parent); !s.ok()) {
-                         return s;
-                       }
-                     }
-                     return absl::OkStatus();
-                   })
-                    .ok());
+    EXPECT_TRUE(
+        units::RememberUnits(
+            *db_, {{"01", "VN"}, {"020", "01"}, {"09964", "020"}, {"33", "VN"}, {"323", "33"}})
+            .ok());
   }
 
   // A denunciation about an establishment in `unit`, with a fresh request id.

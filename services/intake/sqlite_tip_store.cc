@@ -546,9 +546,7 @@ absl::StatusOr<std::vector<v1::Tip>> SqliteTipStore::ListTips(const TipQuery& qu
   }
   if (!query.overdue_on.empty()) {
     const std::string today = param(query.overdue_on);
-    where.push_back(absl::StrCat("state IN (", v1::TIP_STATE_RECEIVED, ",", v1::TIP_STATE_VERIFIED,
-                                 ",", v1::TIP_STATE_CLASSIFIED, ",", v1::TIP_STATE_ASSIGNED, ",",
-                                 v1::TIP_STATE_TRANSFER_PENDING,
+    where.push_back(absl::StrCat("state IN (", OpenStatesSql(),
                                  ") AND ((legal_deadline != '' AND "
                                  "legal_deadline < ",
                                  today,

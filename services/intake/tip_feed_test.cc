@@ -20,6 +20,7 @@
 #include "common/storage/sqlite_database.h"
 #include "common/testing/temp_dir.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -164,19 +165,10 @@ class TipFeedTest : public ::testing::Test {
         units_(*db_),
         tips_(store_, clock_, units_, *keys_),
         feed_(*db_, units_, clock_, {.poll_interval = absl::Milliseconds(5)}) {
-    EXPECT_TRUE(db_->Write([](storage::Transaction& tx) -> absl::Status {
-                     for (const auto& [code, parent] : {std::pair{"01", "VN"},
-                                                        {"020", "01"},
-                                                        {"09964", "020"},
-                                                        {"33", "VN"},
-                                                        {"323", "33"}}) {
-                       if (absl::Status s = units::RememberUnit(tx, code, parent); !s.ok()) {
-                         return s;
-                       }
-                     }
-                     return absl::OkStatus();
-                   })
-                    .ok());
+    EXPECT_TRUE(
+        units::RememberUnits(
+            *db_, {{"01", "VN"}, {"020", "01"}, {"09964", "020"}, {"33", "VN"}, {"323", "33"}})
+            .ok());
   }
 
   // A denunciation about an establishment in `unit`, received by `receiver`.

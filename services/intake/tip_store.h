@@ -61,6 +61,21 @@ struct StageRequestKey {
   std::string fingerprint;  // storage::RequestFingerprint of the request.
 };
 
+// The states of a tip still being handled: every state but RESOLVED and DUPLICATE.
+inline constexpr v1::TipState kOpenStates[] = {v1::TIP_STATE_RECEIVED, v1::TIP_STATE_VERIFIED,
+                                               v1::TIP_STATE_CLASSIFIED, v1::TIP_STATE_ASSIGNED,
+                                               v1::TIP_STATE_TRANSFER_PENDING};
+
+// kOpenStates as an SQL list of numbers, "1,2,3,4,5", for "state IN (…)".
+inline std::string OpenStatesSql() {
+  std::string out;
+  for (v1::TipState state : kOpenStates) {
+    if (!out.empty()) out.push_back(',');
+    out += std::to_string(static_cast<int>(state));
+  }
+  return out;
+}
+
 // A tip received within kDuplicateWindow of another that shares its establishment,
 // hotspot, a named person's pseudonym or its address; with what scope checks need.
 struct DuplicateCandidate {

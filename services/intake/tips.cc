@@ -272,10 +272,6 @@ absl::StatusOr<v1::Reporter> Tips::RevealReporter(const security::Access& access
 
 namespace {
 
-constexpr v1::TipState kOpenStates[] = {v1::TIP_STATE_RECEIVED, v1::TIP_STATE_VERIFIED,
-                                        v1::TIP_STATE_CLASSIFIED, v1::TIP_STATE_ASSIGNED,
-                                        v1::TIP_STATE_TRANSFER_PENDING};
-
 // "RESOLVED" for TIP_STATE_RESOLVED.
 std::string StateName(v1::TipState state) {
   absl::string_view name = v1::TipState_Name(state);

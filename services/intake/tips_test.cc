@@ -5,6 +5,7 @@
 #include "common/crypto/keyring.h"
 #include "common/events/outbox_testing.h"
 #include "common/log/log.h"
+#include "common/log/log_testing.h"
 #include "common/status/status.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/sqlite_database.h"
@@ -34,25 +35,7 @@ std::vector<std::string> FieldsOf(const absl::Status& s) {
   return fields;
 }
 
-// Captures log lines for the life of the object.
-class LogCapture {
- public:
-  LogCapture() {
-    log::SetSinkForTesting([this](absl::string_view line) {
-      absl::MutexLock lock(&mu_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() { log::SetSinkForTesting(nullptr); }
-  std::vector<std::string> lines() const {
-    absl::MutexLock lock(&mu_);
-    return lines_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<std::string> lines_;
-};
+using log::LogCapture;
 
 class TipsTest : public ::testing::Test {
  protected:
