@@ -12,6 +12,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/config/config.h"
 #include "common/security/client_channel.h"
 #include "common/security/identity.h"
@@ -49,6 +51,29 @@ int Fail(const std::string& what, const grpc::Status& status) {
 
 // Moves `name` through `stage` as the agency of `stub`; a stage already made answers
 // FAILED_PRECONDITION, which a second run expects.
+// Waits until intake has learnt `unit` from plans' UnitCreated event on the bus: a
+// ListTips filtered by it is no longer refused as naming an unknown unit. Returns
+// false after 30 s.
+bool WaitUntilIntakeKnows(pcmd::intake::v1::IntakeService::Stub& intake, const std::string& unit) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    grpc::ClientContext ctx;
+    SetCaller(ctx, "tip-handling");
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    pcmd::intake::v1::ListTipsRequest request;
+    request.set_unit_code(unit);
+    request.set_page_size(1);
+    pcmd::intake::v1::ListTipsResponse response;
+    const grpc::StatusCode code = intake.ListTips(&ctx, request, &response).error_code();
+    if (code != grpc::StatusCode::INVALID_ARGUMENT && code != grpc::StatusCode::UNAVAILABLE &&
+        code != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return true;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
 grpc::Status MakeStage(pcmd::intake::v1::IntakeService::Stub& stub, const std::string& name,
                        const std::string& stage, const std::string& request_id) {
   grpc::ClientContext ctx;
@@ -188,6 +213,23 @@ int main(int argc, char** argv) {
     if (!status.ok()) return Fail("CreateUnit " + unit.code(), status);
   }
   std::printf("pcmd-demo: %d units in the directory\n", data.units_size());
+  // Intake refuses tips for units it has not learnt yet: wait for the bus to bring them.
+  if (!data.tips().empty()) {
+    auto channel = ChannelAs(config, config.GetString("intake"), data.tips(0).agency());
+    if (!channel.ok()) {
+      std::fprintf(stderr, "pcmd-demo: %s\n", std::string(channel.status().message()).c_str());
+      return 1;
+    }
+    auto intake = pcmd::intake::v1::IntakeService::NewStub(*channel);
+    for (const pcmd::plans::v1::CreateUnitRequest& unit : data.units()) {
+      if (!WaitUntilIntakeKnows(*intake, unit.code())) {
+        std::fprintf(stderr,
+                     "pcmd-demo: intake never learnt unit %s from plans; is Redis running?\n",
+                     unit.code().c_str());
+        return 1;
+      }
+    }
+  }
 
   int moved = 0;
   for (const pcmd::demo::v1::DemoTip& tip : data.tips()) {

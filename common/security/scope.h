@@ -29,6 +29,9 @@ class UnitTree {
   // The units above `unit`, nearest first (its parent, then the parent's parent…);
   // empty for a unit at the top or unknown. Errors: storage errors.
   virtual absl::StatusOr<std::vector<std::string>> AncestorsOf(absl::string_view unit) const = 0;
+  // True when `unit` is the national unit or a unit of the directory.
+  // Errors: storage errors.
+  virtual absl::StatusOr<bool> Knows(absl::string_view unit) const = 0;
   // `unit` and every known unit under it. Errors: storage errors.
   virtual absl::StatusOr<std::vector<std::string>> SubtreeOf(absl::string_view unit) const = 0;
 };

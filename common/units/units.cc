@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "pcmd/events/v1/plans_events.pb.h"
 
@@ -45,6 +46,31 @@ absl::StatusOr<bool> SqliteUnitTree::IsWithin(absl::string_view unit,
     return absl::OkStatus();
   }));
   return within;
+}
+
+absl::StatusOr<bool> SqliteUnitTree::Knows(absl::string_view unit) const {
+  if (unit == security::kNationalUnit) return true;
+  bool known = false;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(
+        std::optional<storage::Row> row,
+        tx.QueryOne("SELECT 1 FROM known_units WHERE code = ?1", {std::string(unit)}));
+    known = row.has_value();
+    return absl::OkStatus();
+  }));
+  return known;
+}
+
+absl::Status CheckKnownUnit(Validator& v, absl::string_view field, absl::string_view unit,
+                            const security::UnitTree& units) {
+  if (unit.empty() || v.Has(field)) return absl::OkStatus();
+  PCMD_ASSIGN_OR_RETURN(bool known, units.Knows(unit));
+  if (!known) {
+    v.Add(field, absl::StrCat("unit ", unit,
+                              " is not in the directory of administrative units; use a code "
+                              "from the plans service's directory"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteUnitTree::AncestorsOf(absl::string_view unit) const {

@@ -13,6 +13,7 @@
 #include "common/events/consumer.h"
 #include "common/security/scope.h"
 #include "common/storage/sqlite_database.h"
+#include "common/validation/validation.h"
 
 namespace pcmd::units {
 
@@ -30,12 +31,19 @@ void RegisterUnitHandlers(events::EventConsumer& consumer);
 absl::Status RememberUnit(storage::Transaction& tx, absl::string_view code,
                           absl::string_view parent_code);
 
+// Adds a violation on `field` when `unit` is not a unit `units` knows, naming it. Does
+// nothing when `unit` is empty or `field` already has a violation (a malformed code is
+// reported once). Errors: storage errors of `units`.
+absl::Status CheckKnownUnit(Validator& v, absl::string_view field, absl::string_view unit,
+                            const security::UnitTree& units);
+
 // UnitTree over known_units. Thread-safe; `db` must outlive it.
 class SqliteUnitTree : public security::UnitTree {
  public:
   explicit SqliteUnitTree(storage::SqliteDatabase& db) : db_(db) {}
   absl::StatusOr<bool> IsWithin(absl::string_view unit, absl::string_view ancestor) const override;
   absl::StatusOr<std::vector<std::string>> AncestorsOf(absl::string_view unit) const override;
+  absl::StatusOr<bool> Knows(absl::string_view unit) const override;
   absl::StatusOr<std::vector<std::string>> SubtreeOf(absl::string_view unit) const override;
 
  private:

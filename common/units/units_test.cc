@@ -54,6 +54,26 @@ TEST_F(UnitsTest, ASubtreeHoldsTheUnitAndEveryUnitUnderItOnly) {
   EXPECT_EQ(*tree_.SubtreeOf("99999"), (std::vector<std::string>{"99999"}));
 }
 
+TEST_F(UnitsTest, TheTreeKnowsTheNationalUnitAndTheDirectoryButNothingElse) {
+  EXPECT_TRUE(*tree_.Knows("VN"));
+  EXPECT_TRUE(*tree_.Knows("09964"));
+  EXPECT_FALSE(*tree_.Knows("99999"));
+  EXPECT_FALSE(*tree_.Knows(""));
+}
+
+TEST_F(UnitsTest, AnUnknownUnitIsAViolationNamingItAndAMalformedOneIsReportedOnce) {
+  Validator v;
+  v.Code("bad", "a b");
+  ASSERT_TRUE(CheckKnownUnit(v, "bad", "a b", tree_).ok());
+  ASSERT_TRUE(CheckKnownUnit(v, "unit_code", "99999", tree_).ok());
+  ASSERT_TRUE(CheckKnownUnit(v, "known", "020", tree_).ok());
+  ASSERT_TRUE(CheckKnownUnit(v, "empty", "", tree_).ok());
+  ASSERT_EQ(v.violations().size(), 2u);
+  EXPECT_EQ(v.violations()[0].field, "bad");
+  EXPECT_EQ(v.violations()[1].field, "unit_code");
+  EXPECT_NE(v.violations()[1].description.find("99999"), std::string::npos);
+}
+
 TEST_F(UnitsTest, AProvincialAgencyReachesRecordsOfItsCommunesButNotOfAnotherProvince) {
   const Access hanoi_police =
       Access::For(AgencyKind::kPolice, "01", "CA-HN", Scope::kOwnUnitSubtree);

@@ -178,6 +178,17 @@ void Validator::Code(absl::string_view field, absl::string_view value, bool requ
   }
 }
 
+void Validator::AddFrom(const absl::Status& s) {
+  for (const FieldViolation& fv : FieldViolationsOf(s)) Add(fv.field, fv.description);
+}
+
+bool Validator::Has(absl::string_view field) const {
+  for (const FieldViolation& fv : violations_) {
+    if (fv.field == field) return true;
+  }
+  return false;
+}
+
 absl::Status Validator::ToStatus(absl::string_view what) const {
   if (violations_.empty()) return absl::OkStatus();
   std::vector<std::string> parts;

@@ -80,6 +80,13 @@ class Validator {
   void Code(absl::string_view field, absl::string_view value, bool required = true,
             size_t max_chars = 32);
 
+  // Records every field violation `s` carries (a status from ParseResourceName or
+  // another validator); nothing when `s` has none.
+  void AddFrom(const absl::Status& s);
+
+  // True when a violation was recorded for `field`.
+  bool Has(absl::string_view field) const;
+
   bool ok() const { return violations_.empty(); }
   const std::vector<FieldViolation>& violations() const { return violations_; }
 

@@ -139,6 +139,16 @@ TEST(Validator, IsOkWhenNothingIsWrong) {
   EXPECT_TRUE(v.ToStatus("x").ok());
 }
 
+TEST(Validator, TakesOverTheViolationsOfAnotherStatusAndSaysWhichFieldsHaveOne) {
+  Validator v;
+  v.AddFrom(ParseResourceName("establishment", "shops/1", "establishments").status());
+  v.AddFrom(absl::OkStatus());
+  v.AddFrom(absl::InternalError("no details"));
+  EXPECT_THAT(v.violations(), ElementsAre(Field(&FieldViolation::field, "establishment")));
+  EXPECT_TRUE(v.Has("establishment"));
+  EXPECT_FALSE(v.Has("hotspot"));
+}
+
 TEST(ParseResourceName, ReturnsTheIdOfAWellFormedName) {
   EXPECT_EQ(*ParseResourceName("name", "tips/abc-123", "tips"), "abc-123");
 }

@@ -9,6 +9,7 @@
 #include "common/status/status.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
+#include "common/units/units.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/intake/clocks.h"
@@ -35,10 +36,6 @@ void ValidatePerson(Validator& v, int i, const v1::HandedOverPerson& p, absl::Ci
   v.Text(at + "needs", p.needs(), {.max_chars = kMaxNeedsChars, .multiline = true});
 }
 
-void AddViolations(Validator& v, const absl::Status& s) {
-  for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
-}
-
 }  // namespace
 
 absl::StatusOr<v1::HandOver> HandOvers::Create(const security::Access& access,
@@ -54,7 +51,7 @@ absl::StatusOr<v1::HandOver> HandOvers::Create(const security::Access& access,
     if (id.ok()) {
       tip_id = *std::move(id);
     } else {
-      AddViolations(v, id.status());
+      v.AddFrom(id.status());
     }
   }
   PastDate(v, "hand_over.found_date", given.found_date(), today, /*required=*/true);
@@ -65,6 +62,7 @@ absl::StatusOr<v1::HandOver> HandOvers::Create(const security::Access& access,
       ValidatePerson(v, i, given.persons(i), today);
     }
   }
+  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "hand_over.unit_code", given.unit_code(), units_));
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid CreateHandOverRequest"));
 
   // Scope before the tip: a caller that may not hand over here learns nothing of tips.

@@ -304,6 +304,8 @@ TEST_F(HandOversTest, NamesEachInvalidFieldByItsPathAndWritesNothing) {
       {"request_id", [](auto& r) { r.set_request_id("raid 1"); }},
       {"hand_over.unit_code", [](auto& r) { r.mutable_hand_over()->clear_unit_code(); }},
       {"hand_over.unit_code", [](auto& r) { r.mutable_hand_over()->set_unit_code("Hà Nội"); }},
+      // Well-formed, but not a unit of the directory.
+      {"hand_over.unit_code", [](auto& r) { r.mutable_hand_over()->set_unit_code("99999"); }},
       {"hand_over.tip", [](auto& r) { r.mutable_hand_over()->set_tip("establishments/1"); }},
       {"hand_over.found_date", [](auto& r) { r.mutable_hand_over()->clear_found_date(); }},
       {"hand_over.found_date", [](auto& r) { r.mutable_hand_over()->set_found_date("2/6/2024"); }},

@@ -9,6 +9,7 @@
 #include "common/status/status.h"
 #include "common/storage/sqlite_database.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/intake/access_rules.h"
@@ -71,7 +72,9 @@ class IntakeServiceTest : public ::testing::Test {
         server_(*StartServer({.insecure = true},
                              {{&service_, v1::IntakeService::service_full_name()}})),
         stub_(v1::IntakeService::NewStub(
-            server_->server()->InProcessChannel(grpc::ChannelArguments()))) {}
+            server_->server()->InProcessChannel(grpc::ChannelArguments()))) {
+    EXPECT_TRUE(units::RememberUnits(*db_, sample::Units()).ok());
+  }
 
   // Submits the full sample tip (with a reporter) as the police; returns its name.
   std::string SubmitFullTip(const std::string& request_id) {

@@ -8,6 +8,7 @@
 #include "common/events/outbox_testing.h"
 #include "common/storage/sqlite_database.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/intake/clocks.h"
@@ -19,6 +20,7 @@ namespace pcmd::intake {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -53,7 +55,9 @@ class StagesTest : public ::testing::Test {
         outbox_("intake", clock_),
         store_(*db_, outbox_, clock_, *keys_),
         units_(*db_),
-        tips_(store_, clock_, units_, *keys_) {}
+        tips_(store_, clock_, units_, *keys_) {
+    EXPECT_TRUE(units::RememberUnits(*db_, sample::Units()).ok());
+  }
 
   // A denunciation about an establishment received by the police (C06).
   std::string Submit(const std::string& request_id,
@@ -408,6 +412,34 @@ TEST_F(StagesTest, WritesNothingWhenATransitionFails) {
   // The current etag works.
   classify.set_etag(after.etag());
   EXPECT_TRUE(tips_.Classify(police_, classify).ok());
+}
+
+TEST_F(StagesTest, RefusesToAssignOrTransferToAUnitTheDirectoryDoesNotHaveChangingNothing) {
+  const std::string name = TipIn(v1::TIP_STATE_CLASSIFIED);
+  const v1::Tip before = Get(name);
+  const auto events_before = events::OutboxEventTypes(*db_);
+  v1::AssignTipRequest assign;
+  assign.set_name(name);
+  assign.set_agency_code("CA-HN");
+  assign.set_unit_code("99999");
+  const absl::Status assigned = tips_.Assign(police_, assign).status();
+  ASSERT_EQ(assigned.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldViolationsOf(assigned), ElementsAre(Field(&FieldViolation::field, "unit_code")));
+  EXPECT_THAT(std::string(assigned.message()), HasSubstr("99999"));
+  v1::TransferTipRequest transfer;
+  transfer.set_name(name);
+  transfer.set_request_id("t-1");
+  transfer.set_to_agency("SLDTBXH-HN");
+  transfer.set_to_unit("99999");
+  const absl::Status transferred = tips_.Transfer(police_, transfer).status();
+  ASSERT_EQ(transferred.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldViolationsOf(transferred),
+              ElementsAre(Field(&FieldViolation::field, "to_unit")));
+  EXPECT_EQ(Get(name).SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(events::OutboxEventTypes(*db_), events_before);
+  // The same requests with a unit of the directory go through.
+  assign.set_unit_code("020");
+  EXPECT_TRUE(tips_.Assign(police_, assign).ok());
 }
 
 TEST_F(StagesTest, ResolvesOnTimeOnTheLastDayOfTheLegalDeadline) {

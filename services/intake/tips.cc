@@ -16,6 +16,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "common/text/text.h"
+#include "common/units/units.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -41,10 +42,6 @@ bool IsEmail(absl::string_view s) {
   const size_t dot = domain.find('.');
   return dot != absl::string_view::npos && dot != 0 && !absl::EndsWith(domain, ".") &&
          !absl::StrContains(domain, "..");
-}
-
-void AddViolations(Validator& v, const absl::Status& s) {
-  for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
 }
 
 bool IsSha256Hex(absl::string_view s) {
@@ -147,14 +144,11 @@ absl::StatusOr<PreparedTip> Tips::Prepare(const security::Caller& receiver,
   v.Enum("category", request.category(), v1::Category_IsValid);
   v.Code("unit_code", request.unit_code());
   if (!request.establishment().empty()) {
-    if (absl::Status s =
-            ParseResourceName("establishment", request.establishment(), "establishments").status();
-        !s.ok()) {
-      for (const FieldViolation& fv : FieldViolationsOf(s)) v.Add(fv.field, fv.description);
-    }
+    v.AddFrom(
+        ParseResourceName("establishment", request.establishment(), "establishments").status());
   }
   if (!request.hotspot().empty()) {
-    AddViolations(v, ParseResourceName("hotspot", request.hotspot(), "hotspots").status());
+    v.AddFrom(ParseResourceName("hotspot", request.hotspot(), "hotspots").status());
   }
   v.Text("description", request.description(), {.max_chars = 8000, .multiline = true});
   if (request.has_place()) ValidatePlace(v, request.place());
@@ -172,6 +166,7 @@ absl::StatusOr<PreparedTip> Tips::Prepare(const security::Caller& receiver,
     }
   }
   if (request.has_reporter()) ValidateReporter(v, request.reporter());
+  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid SubmitTipRequest"));
 
   v1::Tip tip;
@@ -237,9 +232,7 @@ absl::StatusOr<v1::Reporter> Tips::RevealReporter(const security::Access& access
                                                   const v1::RevealReporterRequest& request) {
   Validator v;
   absl::StatusOr<std::string> id = ParseResourceName("name", request.name(), "tips");
-  if (!id.ok()) {
-    for (const FieldViolation& fv : FieldViolationsOf(id.status())) v.Add(fv.field, fv.description);
-  }
+  if (!id.ok()) v.AddFrom(id.status());
   v.Text("reason", request.reason(),
          {.required = true, .max_chars = kMaxRevealReasonChars, .multiline = true});
   if (!request.reason().empty() && IsValidUtf8(request.reason()) &&
@@ -306,7 +299,7 @@ absl::StatusOr<v1::Tip> Tips::ChangeStage(const security::Access& access, const 
                                           absl::string_view name, absl::string_view etag,
                                           absl::string_view request_id, Apply apply) {
   absl::StatusOr<std::string> id = ParseResourceName("name", name, "tips");
-  if (!id.ok()) AddViolations(v, id.status());
+  if (!id.ok()) v.AddFrom(id.status());
   v.Text("etag", etag, {.max_chars = 64});
   if (rule.request_id_required || !request_id.empty()) v.RequestId("request_id", request_id);
   PCMD_RETURN_IF_ERROR(v.ToStatus(absl::StrCat("invalid ", rule.rpc, "Request")));
@@ -439,6 +432,7 @@ absl::StatusOr<v1::Tip> Tips::Assign(const security::Access& access,
   Validator v;
   v.Code("agency_code", request.agency_code());
   v.Code("unit_code", request.unit_code());
+  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
   return ChangeStage(access, {.rpc = "AssignTip", .from = {v1::TIP_STATE_CLASSIFIED}}, v, request,
                      request.name(), request.etag(), request.request_id(),
                      [&](const v1::Tip& current, StageUpdate& update) {
@@ -464,6 +458,7 @@ absl::StatusOr<v1::Tip> Tips::Transfer(const security::Access& access,
   Validator v;
   v.Code("to_agency", request.to_agency());
   v.Code("to_unit", request.to_unit());
+  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "to_unit", request.to_unit(), units_));
   if (!request.to_agency().empty() && request.to_agency() == access.caller.agency.code) {
     v.Add("to_agency", "is the calling agency; name the agency the tip goes to");
   }
@@ -650,7 +645,7 @@ absl::StatusOr<v1::Tip> Tips::MarkDuplicate(const security::Access& access,
   absl::StatusOr<std::string> original =
       ParseResourceName("duplicate_of", request.duplicate_of(), "tips");
   if (!original.ok()) {
-    AddViolations(v, original.status());
+    v.AddFrom(original.status());
   } else if (request.duplicate_of() == request.name()) {
     v.Add("duplicate_of", "names this tip; name the earlier tip it repeats");
   }
@@ -768,6 +763,7 @@ absl::StatusOr<v1::ListTipsResponse> Tips::List(const security::Access& access,
   query.categories =
       ValidEnums<v1::Category>(v, "categories", request.categories(), v1::Category_IsValid);
   if (!request.unit_code().empty()) v.Code("unit_code", request.unit_code());
+  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
   if (!request.responsible_agency().empty()) {
     v.Code("responsible_agency", request.responsible_agency());
   }

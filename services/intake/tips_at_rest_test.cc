@@ -15,6 +15,7 @@
 #include "common/storage/sqlite_database.h"
 #include "common/testing/temp_dir.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/intake/sqlite_tip_store.h"
@@ -58,6 +59,7 @@ class TipsAtRestTest : public ::testing::Test {
         keys_(crypto::Keyring::ForTesting({{1, kFieldKey1}}, kIndexKey)),
         db_(*storage::SqliteDatabase::Open({.path = path_}, IntakeMigrations())),
         intake_(std::make_unique<Intake>(*db_, *keys_)) {
+    EXPECT_TRUE(units::RememberUnits(*db_, sample::Units()).ok());
     police_.caller.end_user = "officer-7";
     police_.caller.purpose = "case-management";
   }

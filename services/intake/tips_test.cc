@@ -10,6 +10,7 @@
 #include "common/storage/idempotency.h"
 #include "common/storage/sqlite_database.h"
 #include "common/units/units.h"
+#include "common/units/units_testing.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -47,6 +48,7 @@ class TipsTest : public ::testing::Test {
         store_(*db_, outbox_, clock_, *keys_),
         units_(*db_),
         tips_(store_, clock_, units_, *keys_) {
+    EXPECT_TRUE(units::RememberUnits(*db_, sample::Units()).ok());
     national_.caller.end_user = "officer-7";
     national_.caller.purpose = "tip-handling";
   }
@@ -168,6 +170,20 @@ TEST_F(TipsTest, RefusesATipOutsideTheCallersUnitsAndAllowsOneWithin) {
   const auto hung_yen = security::Access::For(security::AgencyKind::kPolice, "33", "CA-HY",
                                               security::Scope::kOwnUnitSubtree);
   EXPECT_TRUE(tips_.Get(hung_yen, tip->name()).ok());
+}
+
+TEST_F(TipsTest, RefusesATipOrAListNamingAUnitTheDirectoryDoesNotHave) {
+  v1::SubmitTipRequest request = ValidRequest("r-1");
+  request.set_unit_code("99999");
+  const absl::Status s = tips_.Submit(sample::Receiver(), request).status();
+  ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(s), ElementsAre("unit_code"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("99999"));
+  EXPECT_THAT(Column("tips", "id"), IsEmpty());
+
+  v1::ListTipsRequest list;
+  list.set_unit_code("99999");
+  EXPECT_THAT(FieldsOf(tips_.List(national_, list).status()), ElementsAre("unit_code"));
 }
 
 TEST_F(TipsTest, NamesTheExactPathOfEveryInvalidNestedFieldAndStoresNothing) {

@@ -4,6 +4,7 @@
 #define PCMD_SERVICES_INTAKE_TIPS_TESTING_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/security/identity.h"
@@ -44,6 +45,14 @@ inline security::Caller Receiver() {
   return {.agency = {.kind = security::AgencyKind::kPolice, .unit_code = "VN", .code = "C06"},
           .end_user = "officer-7",
           .purpose = "tip-handling"};
+}
+
+// The units the samples name, as plans' UnitCreated events record them (code, parent):
+// Hà Nội (01) with Ba Đình (001), Thanh Trì (020) and its Văn Điển (09964), and 268;
+// Hưng Yên (33) with its city (323).
+inline std::vector<std::pair<std::string, std::string>> Units() {
+  return {{"01", "VN"},  {"33", "VN"},     {"001", "01"}, {"020", "01"},
+          {"268", "01"}, {"09964", "020"}, {"323", "33"}};
 }
 
 // Every text value above that is personal data; none may be stored in plaintext.

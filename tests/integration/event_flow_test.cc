@@ -1,6 +1,9 @@
 // The services as one system over a real Redis: what intake records reaches plans and
 // inspections through the outbox, the streams and their consumers, and a restart of
 // Redis loses nothing.
+#include <signal.h>
+
+#include <iterator>
 #include <memory>
 
 #include "absl/time/clock.h"
@@ -88,6 +91,11 @@ TEST(EventFlow, ATipReachesPlansAndInspectionsThroughTheBusEvenAcrossARedisResta
   ASSERT_GT(plans.port(), 0) << plans.log();
   ASSERT_GT(intake.port(), 0) << intake.log();
   ASSERT_GT(inspections.port(), 0) << inspections.log();
+  // Plans publishes the units; intake and inspections apply them from the bus.
+  ASSERT_TRUE(RegisterTestUnits(plans.target(), intake.target())) << intake.log();
+  const int64_t units = std::size(kTestUnits);
+  ASSERT_TRUE(Eventually([&] { return Stats(inspections).applied() == units; }))
+      << inspections.log();
   const std::string parlour = RegisterEstablishment(inspections);
 
   // Intake asks inspections (service to service, each with its own certificate).
@@ -96,7 +104,8 @@ TEST(EventFlow, ATipReachesPlansAndInspectionsThroughTheBusEvenAcrossARedisResta
   // (it counts tips) and records both in its inbox, inspections likewise.
   EXPECT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; })) << intake.log();
   EXPECT_TRUE(Eventually([&] { return Stats(plans).applied() == 2; })) << plans.log();
-  EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == 2; })) << inspections.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == units + 2; }))
+      << inspections.log();
 
   // Redis goes away: writes still succeed and wait in the outbox.
   redis.Stop();
@@ -106,7 +115,8 @@ TEST(EventFlow, ATipReachesPlansAndInspectionsThroughTheBusEvenAcrossARedisResta
   redis.Start();
   EXPECT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; })) << intake.log();
   EXPECT_TRUE(Eventually([&] { return Stats(plans).applied() == 6; })) << plans.log();
-  EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == 6; })) << inspections.log();
+  EXPECT_TRUE(Eventually([&] { return Stats(inspections).applied() == units + 6; }))
+      << inspections.log();
   EXPECT_EQ(TipsCountedByPlans(dir), 3);
   const auto final_stats = Stats(plans);
   EXPECT_EQ(final_stats.dead_letters(), 0);
@@ -120,6 +130,15 @@ TEST(EventFlow, AnInstanceThatCannotListenLeavesTheEventsToTheOneThatServes) {
   const std::vector<std::string> bus = {"--redis=" + redis.address()};
   RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
   ASSERT_GT(intake.port(), 0) << intake.log();
+  {
+    // Intake learns the units from a plans instance that then stops, so that the tip
+    // below waits on the bus for a plans that is not running yet.
+    RunningBinary first(kServices[0], dir, "127.0.0.1:0", bus);
+    ASSERT_GT(first.port(), 0) << first.log();
+    ASSERT_TRUE(RegisterTestUnits(first.target(), intake.target())) << intake.log();
+    first.process().Signal(SIGTERM);
+    ASSERT_EQ(first.process().Wait(absl::Seconds(15)), std::optional<int>(0)) << first.log();
+  }
   ASSERT_TRUE(Submit(intake, "busy-1").ok());
   ASSERT_TRUE(Eventually([&] { return Stats(intake).outbox_backlog() == 0; }));
   {
@@ -160,6 +179,7 @@ TEST(EventFlow, AnOperatorCanRepublishEverythingWithoutCountingAnythingTwice) {
   RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
   ASSERT_GT(plans.port(), 0) << plans.log();
   ASSERT_GT(intake.port(), 0) << intake.log();
+  ASSERT_TRUE(RegisterTestUnits(plans.target(), intake.target())) << intake.log();
   ASSERT_TRUE(Submit(intake, "op-1").ok());
   ASSERT_TRUE(Submit(intake, "op-2").ok());
   ASSERT_TRUE(Eventually([&] { return Stats(plans).applied() == 2; })) << plans.log();

@@ -21,6 +21,9 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "gtest/gtest.h"
+#include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "pcmd/plans/v1/directory.grpc.pb.h"
 
 namespace pcmd::integration {
 
@@ -160,6 +163,74 @@ class RunningBinary {
   std::unique_ptr<Subprocess> process_;
   int port_ = 0;
 };
+
+// A unit of the plans directory that cross-service tests name.
+struct TestUnit {
+  const char* code;
+  const char* display_name;
+  plans::v1::UnitLevel level;
+  const char* parent;
+};
+
+// The units the tests' certificates and requests name (deploy/certs.sh gives the
+// Team 178 certificate unit 268).
+inline constexpr TestUnit kTestUnits[] = {
+    {"VN", "Việt Nam", plans::v1::UNIT_LEVEL_NATIONAL, ""},
+    {"01", "Hà Nội", plans::v1::UNIT_LEVEL_PROVINCE, "VN"},
+    {"33", "Hưng Yên", plans::v1::UNIT_LEVEL_PROVINCE, "VN"},
+    {"268", "Thanh Trì", plans::v1::UNIT_LEVEL_DISTRICT, "01"},
+};
+
+// Creates `unit` in the directory of the plans service at `plans_target`, as the
+// operator. A unit that exists already counts as created (a test may run it twice).
+inline grpc::Status CreateUnit(const std::string& plans_target, const TestUnit& unit) {
+  auto stub = plans::v1::DirectoryService::NewStub(ChannelAs(plans_target, "operator"));
+  plans::v1::CreateUnitRequest request;
+  request.set_code(unit.code);
+  request.set_display_name(unit.display_name);
+  request.set_level(unit.level);
+  request.set_parent_code(unit.parent);
+  plans::v1::CreateUnitResponse response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const grpc::Status status = stub->CreateUnit(&ctx, request, &response);
+  return status.error_code() == grpc::StatusCode::ALREADY_EXISTS ? grpc::Status::OK : status;
+}
+
+// True once intake at `intake_target` knows `unit`: a ListTips filtered by it is no
+// longer refused as naming an unknown unit.
+inline bool IntakeKnowsUnit(const std::string& intake_target, const std::string& unit) {
+  auto stub = intake::v1::IntakeService::NewStub(ChannelAs(intake_target, "police-hanoi"));
+  intake::v1::ListTipsRequest request;
+  request.set_unit_code(unit);
+  request.set_page_size(1);
+  intake::v1::ListTipsResponse response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  StateUse(ctx);
+  const grpc::StatusCode code = stub->ListTips(&ctx, request, &response).error_code();
+  return code != grpc::StatusCode::INVALID_ARGUMENT && code != grpc::StatusCode::UNAVAILABLE &&
+         code != grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+// Creates kTestUnits through plans and waits until intake has learnt every one of
+// them from plans' UnitCreated events on the bus, as a deployment does at start-up.
+inline ::testing::AssertionResult RegisterTestUnits(const std::string& plans_target,
+                                                    const std::string& intake_target) {
+  for (const TestUnit& unit : kTestUnits) {
+    const grpc::Status status = CreateUnit(plans_target, unit);
+    if (!status.ok()) {
+      return ::testing::AssertionFailure()
+             << "CreateUnit " << unit.code << ": " << status.error_message();
+    }
+  }
+  for (const TestUnit& unit : kTestUnits) {
+    if (!Eventually([&] { return IntakeKnowsUnit(intake_target, unit.code); })) {
+      return ::testing::AssertionFailure() << "intake never learnt unit " << unit.code;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
 
 inline HealthCheckResponse::ServingStatus Health(const std::string& target,
                                                  const std::string& service) {

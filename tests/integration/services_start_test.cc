@@ -51,11 +51,17 @@ TEST(FourServices, EachAnswersHealthAsServingAndExitsCleanlyOnSigterm) {
 }
 
 TEST(FourServices, KeepWhatTheyAcknowledgedAcrossARestart) {
+  testing::RedisServer redis;
   TempDir dir;
+  // Intake learns the units from plans over the bus.
+  const std::vector<std::string> bus = {"--redis=" + redis.address()};
+  RunningBinary plans(kServices[0], dir, "127.0.0.1:0", bus);
+  ASSERT_GT(plans.port(), 0) << plans.log();
   std::string tip_name;
   {
-    RunningBinary intake(kServices[1], dir);
+    RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
     ASSERT_GT(intake.port(), 0) << intake.log();
+    ASSERT_TRUE(integration::RegisterTestUnits(plans.target(), intake.target())) << intake.log();
     auto stub =
         intake::v1::IntakeService::NewStub(integration::ChannelAs(intake.target(), "police-hanoi"));
     intake::v1::SubmitTipRequest request;
@@ -73,7 +79,7 @@ TEST(FourServices, KeepWhatTheyAcknowledgedAcrossARestart) {
     intake.process().Signal(SIGKILL);
     ASSERT_TRUE(intake.process().Wait(absl::Seconds(10)).has_value());
   }
-  RunningBinary again(kServices[1], dir);
+  RunningBinary again(kServices[1], dir, "127.0.0.1:0", bus);
   ASSERT_GT(again.port(), 0) << again.log();
   auto stub =
       intake::v1::IntakeService::NewStub(integration::ChannelAs(again.target(), "police-hanoi"));

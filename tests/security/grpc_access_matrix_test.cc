@@ -42,6 +42,7 @@ namespace pcmd::security {
 namespace {
 
 using integration::Eventually;
+using integration::RegisterTestUnits;
 
 using google::protobuf::MethodDescriptor;
 using google::protobuf::ServiceDescriptor;
@@ -199,6 +200,11 @@ class GrpcAccess : public ::testing::Test {
     const std::vector<std::string> bus = {"--redis=" + redis_->address()};
     for (const Binary& b : kServices) {
       binaries_[b.name] = std::make_unique<RunningBinary>(b, *dir_, "127.0.0.1:0", bus);
+    }
+    // Units reach intake and inspections as plans' UnitCreated events over Redis.
+    if (Service("plans").port() > 0 && Service("intake").port() > 0) {
+      EXPECT_TRUE(RegisterTestUnits(Service("plans").target(), Service("intake").target()))
+          << Service("intake").log();
     }
   }
 
@@ -567,25 +573,25 @@ TEST_F(GrpcAccess, AProviderIsRegisteredInItsOwnUnitAndFoundFromAnywhere) {
   EXPECT_EQ(got.provider().unit_code(), "01");
 }
 
-// Units reach intake and inspections as plans' UnitCreated events over Redis; before
-// that, a unit is within only itself.
+// Units reach intake and inspections as plans' UnitCreated events over Redis: a
+// commune created in the directory becomes a place tips may name, within its district
+// and province.
 TEST_F(GrpcAccess, OnceUnitsAreKnownAProvinceReadsItsDistrictsRecordsButNotTheReverse) {
   std::string district_tip, province_tip, district_establishment;
-  ASSERT_TRUE(SubmitTip("team178-thanhtri", "child-tip-1", "268", &district_tip).ok());
+  ASSERT_EQ(SubmitTip("team178-thanhtri", "child-tip-0", "10201", &district_tip).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT)
+      << "intake took a tip for a commune the directory does not have";
+  ASSERT_TRUE(CreateUnit("10201", "Ngũ Hiệp", plans::v1::UNIT_LEVEL_COMMUNE, "268").ok());
+  EXPECT_TRUE(Eventually([&] {
+    return SubmitTip("team178-thanhtri", "child-tip-1", "10201", &district_tip).ok();
+  })) << "intake never learnt commune 10201:\n"
+      << Service("intake").log();
   ASSERT_TRUE(SubmitTip("police-hanoi", "child-tip-2", "01", &province_tip).ok());
   ASSERT_TRUE(
-      CreateEstablishment("team178-thanhtri", "child-est-1", "268", &district_establishment).ok());
-  EXPECT_EQ(GetTip("police-hanoi", district_tip).error_code(), grpc::StatusCode::PERMISSION_DENIED)
-      << "Hà Nội police read a Thanh Trì tip before any unit was known";
+      CreateEstablishment("team178-thanhtri", "child-est-1", "10201", &district_establishment)
+          .ok());
 
-  ASSERT_TRUE(CreateUnit("VN", "Việt Nam", plans::v1::UNIT_LEVEL_NATIONAL, "").ok());
-  ASSERT_TRUE(CreateUnit("01", "Hà Nội", plans::v1::UNIT_LEVEL_PROVINCE, "VN").ok());
-  ASSERT_TRUE(CreateUnit("33", "Hưng Yên", plans::v1::UNIT_LEVEL_PROVINCE, "VN").ok());
-  ASSERT_TRUE(CreateUnit("268", "Thanh Trì", plans::v1::UNIT_LEVEL_DISTRICT, "01").ok());
-
-  EXPECT_TRUE(Eventually([&] { return GetTip("police-hanoi", district_tip).ok(); }))
-      << "intake never learnt that 268 lies under 01:\n"
-      << Service("intake").log();
+  EXPECT_TRUE(GetTip("police-hanoi", district_tip).ok());
   EXPECT_TRUE(GetTip("procuracy-hanoi", district_tip).ok());
   EXPECT_TRUE(GetTip("team178-thanhtri", district_tip).ok());
   EXPECT_EQ(GetTip(kHungYenPolice, district_tip).error_code(), grpc::StatusCode::PERMISSION_DENIED);

@@ -132,6 +132,7 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
   for (const RunningBinary* b : {&plans, &intake, &inspections, &referrals}) {
     ASSERT_GT(b->port(), 0) << b->log();
   }
+  ASSERT_TRUE(RegisterTestUnits(plans.target(), intake.target())) << intake.log();
   const auto& v = PersonalValues();
 
   // An establishment with its owner, registered by the Hà Nội police (unit 01).
