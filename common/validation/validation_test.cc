@@ -1,7 +1,9 @@
 #include "common/validation/validation.h"
 
+#include <ostream>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -20,6 +22,9 @@ struct Utf8Case {
   bool valid;
 };
 
+// What gtest shows for a case (and ctest lists): its label, not its bytes.
+void PrintTo(const Utf8Case& c, std::ostream* os) { *os << c.label; }
+
 class Utf8Validity : public ::testing::TestWithParam<Utf8Case> {};
 
 TEST_P(Utf8Validity, MatchesTheStandard) {
@@ -36,7 +41,15 @@ INSTANTIATE_TEST_SUITE_P(Table, Utf8Validity,
                                            Utf8Case{"overlong slash", "\xC0\xAF", false},
                                            Utf8Case{"surrogate", "\xED\xA0\x80", false},
                                            Utf8Case{"beyond U+10FFFF", "\xF4\x90\x80\x80", false},
-                                           Utf8Case{"invalid lead byte", "\xFF", false}));
+                                           Utf8Case{"invalid lead byte", "\xFF", false}),
+                         // Names the case by its label ("overlong_slash"), not its bytes.
+                         [](const ::testing::TestParamInfo<Utf8Case>& info) {
+                           std::string name = info.param.label;
+                           for (char& c : name) {
+                             if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 TEST(Utf8Length, CountsCodePointsNotBytes) {
   EXPECT_EQ(Utf8Length("Thanh Trì"), 9u);
