@@ -1,0 +1,3 @@
+#include "services/inspections/legal.h"
+
+#include "gtest/gtest.h"

@@ -1,0 +1,3 @@
+#include "services/inspections/risk.h"
+
+#include "gtest/gtest.h"

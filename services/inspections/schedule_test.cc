@@ -1,0 +1,3 @@
+#include "services/inspections/schedule.h"
+
+#include "gtest/gtest.h"

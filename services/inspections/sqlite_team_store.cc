@@ -1,0 +1,1 @@
+#include "services/inspections/sqlite_team_store.h"

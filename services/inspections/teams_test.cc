@@ -1,0 +1,3 @@
+#include "services/inspections/teams.h"
+
+#include "gtest/gtest.h"
