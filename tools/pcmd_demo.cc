@@ -20,6 +20,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/client_context.h"
 #include "pcmd/demo/v1/demo.pb.h"
+#include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "pcmd/plans/v1/directory.grpc.pb.h"
 
@@ -51,20 +52,17 @@ int Fail(const std::string& what, const grpc::Status& status) {
 
 // Moves `name` through `stage` as the agency of `stub`; a stage already made answers
 // FAILED_PRECONDITION, which a second run expects.
-// Waits until intake has learnt `unit` from plans' UnitCreated event on the bus: a
-// ListTips filtered by it is no longer refused as naming an unknown unit. Returns
-// false after 30 s.
-bool WaitUntilIntakeKnows(pcmd::intake::v1::IntakeService::Stub& intake, const std::string& unit) {
+// Polls `call` (a ListTips or ListEstablishments filtered by one unit) every 100 ms
+// until it is no longer refused as naming an unknown unit: the service has learnt the
+// unit from plans' UnitCreated event on the bus. Returns false after 30 s.
+template <typename Call>
+bool WaitUntilKnown(Call call) {
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline) {
     grpc::ClientContext ctx;
-    SetCaller(ctx, "tip-handling");
+    SetCaller(ctx, "directory-upkeep");
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    pcmd::intake::v1::ListTipsRequest request;
-    request.set_unit_code(unit);
-    request.set_page_size(1);
-    pcmd::intake::v1::ListTipsResponse response;
-    const grpc::StatusCode code = intake.ListTips(&ctx, request, &response).error_code();
+    const grpc::StatusCode code = call(ctx).error_code();
     if (code != grpc::StatusCode::INVALID_ARGUMENT && code != grpc::StatusCode::UNAVAILABLE &&
         code != grpc::StatusCode::DEADLINE_EXCEEDED) {
       return true;
@@ -127,6 +125,36 @@ int List(const Config& config) {
   return 0;
 }
 
+// --mode=establishments: the risky businesses in the agency's units, riskiest first,
+// with the reasons for their risk.
+int ListEstablishments(const Config& config) {
+  auto channel = ChannelAs(config, config.GetString("inspections"), config.GetString("as"));
+  if (!channel.ok()) {
+    std::fprintf(stderr, "pcmd-demo: %s\n", std::string(channel.status().message()).c_str());
+    return 1;
+  }
+  auto inspections = pcmd::inspections::v1::InspectionsService::NewStub(*channel);
+  pcmd::inspections::v1::ListEstablishmentsRequest request;
+  request.set_text(config.GetString("text"));
+  grpc::ClientContext ctx;
+  SetCaller(ctx, "establishment-registry");
+  pcmd::inspections::v1::ListEstablishmentsResponse response;
+  const grpc::Status status = inspections->ListEstablishments(&ctx, request, &response);
+  if (!status.ok()) return Fail("ListEstablishments", status);
+  for (const pcmd::inspections::v1::Establishment& e : response.establishments()) {
+    const pcmd::inspections::v1::RiskAssessment& risk = e.risk();
+    std::printf("%s  %s (unit %s)\n    risk %s, score %d%s, next inspection by %s\n",
+                e.name().c_str(), e.display_name().c_str(), e.unit_code().c_str(),
+                pcmd::inspections::v1::RiskCategory_Name(risk.category()).c_str(), risk.score(),
+                risk.complex() ? ", complex" : "", risk.next_due_date().c_str());
+    for (const pcmd::inspections::v1::RiskFactor& f : risk.factors()) {
+      if (f.points() != 0) std::printf("      %+3d  %s\n", f.points(), f.detail().c_str());
+    }
+  }
+  std::printf("%d establishment(s)\n", response.establishments_size());
+  return 0;
+}
+
 // --mode=watch: every change to tips that concern the agency, as it happens.
 int Watch(const Config& config) {
   auto channel = ChannelAs(config, config.GetString("intake"), config.GetString("as"));
@@ -164,8 +192,10 @@ int main(int argc, char** argv) {
   config.DefineString("certs", "", "folder of deploy/certs.sh's certificates (required)");
   config.DefineString("plans", "127.0.0.1:50051", "plans host:port");
   config.DefineString("intake", "127.0.0.1:50052", "intake host:port");
+  config.DefineString("inspections", "127.0.0.1:50053", "inspections host:port");
   config.DefineString("mode", "load",
-                      "load (the data set), list (tips found by --text) or watch (changes)");
+                      "load (the data set), list (tips found by --text), watch (changes) or "
+                      "establishments (risky businesses found by --text, riskiest first)");
   config.DefineString("as", "police-hanoi", "demo certificate to list or watch as");
   config.DefineString("text", "", "list: words to find, diacritics optional");
   config.DefineBool("overdue", false, "list: only tips past a deadline");
@@ -184,8 +214,9 @@ int main(int argc, char** argv) {
   }
   if (config.GetString("mode") == "list") return List(config);
   if (config.GetString("mode") == "watch") return Watch(config);
+  if (config.GetString("mode") == "establishments") return ListEstablishments(config);
   if (config.GetString("mode") != "load") {
-    std::fputs("pcmd-demo: --mode must be load, list or watch\n", stderr);
+    std::fputs("pcmd-demo: --mode must be load, list, watch or establishments\n", stderr);
     return 2;
   }
   std::ifstream in(config.GetString("data"));
@@ -213,22 +244,70 @@ int main(int argc, char** argv) {
     if (!status.ok()) return Fail("CreateUnit " + unit.code(), status);
   }
   std::printf("pcmd-demo: %d units in the directory\n", data.units_size());
-  // Intake refuses tips for units it has not learnt yet: wait for the bus to bring them.
-  if (!data.tips().empty()) {
-    auto channel = ChannelAs(config, config.GetString("intake"), data.tips(0).agency());
+  // Intake and inspections refuse records in units they have not learnt yet: wait for
+  // the bus to bring them.
+  auto intake_channel = ChannelAs(config, config.GetString("intake"), "police-hanoi");
+  auto inspections_channel = ChannelAs(config, config.GetString("inspections"), "police-hanoi");
+  if (!intake_channel.ok() || !inspections_channel.ok()) {
+    std::fprintf(stderr, "pcmd-demo: cannot read the police-hanoi certificate\n");
+    return 1;
+  }
+  auto intake_probe = pcmd::intake::v1::IntakeService::NewStub(*intake_channel);
+  auto inspections_probe = pcmd::inspections::v1::InspectionsService::NewStub(*inspections_channel);
+  for (const pcmd::plans::v1::CreateUnitRequest& unit : data.units()) {
+    const bool known = WaitUntilKnown([&](grpc::ClientContext& ctx) {
+                         pcmd::intake::v1::ListTipsRequest request;
+                         request.set_unit_code(unit.code());
+                         request.set_page_size(1);
+                         pcmd::intake::v1::ListTipsResponse response;
+                         return intake_probe->ListTips(&ctx, request, &response);
+                       }) &&
+                       WaitUntilKnown([&](grpc::ClientContext& ctx) {
+                         pcmd::inspections::v1::ListEstablishmentsRequest request;
+                         request.set_unit_code(unit.code());
+                         request.set_page_size(1);
+                         pcmd::inspections::v1::ListEstablishmentsResponse response;
+                         return inspections_probe->ListEstablishments(&ctx, request, &response);
+                       });
+    if (!known) {
+      std::fprintf(stderr,
+                   "pcmd-demo: the services never learnt unit %s from plans; is Redis running?\n",
+                   unit.code().c_str());
+      return 1;
+    }
+  }
+
+  for (const pcmd::demo::v1::DemoEstablishment& e : data.establishments()) {
+    auto channel = ChannelAs(config, config.GetString("inspections"), e.agency());
     if (!channel.ok()) {
       std::fprintf(stderr, "pcmd-demo: %s\n", std::string(channel.status().message()).c_str());
       return 1;
     }
-    auto intake = pcmd::intake::v1::IntakeService::NewStub(*channel);
-    for (const pcmd::plans::v1::CreateUnitRequest& unit : data.units()) {
-      if (!WaitUntilIntakeKnows(*intake, unit.code())) {
-        std::fprintf(stderr,
-                     "pcmd-demo: intake never learnt unit %s from plans; is Redis running?\n",
-                     unit.code().c_str());
-        return 1;
-      }
+    auto inspections = pcmd::inspections::v1::InspectionsService::NewStub(*channel);
+    grpc::ClientContext ctx;
+    SetCaller(ctx, "establishment-registry");
+    pcmd::inspections::v1::CreateEstablishmentResponse created;
+    const grpc::Status status = inspections->CreateEstablishment(&ctx, e.request(), &created);
+    if (!status.ok()) return Fail("CreateEstablishment " + e.request().request_id(), status);
+    std::printf("pcmd-demo: %s  %s  risk %s\n", created.establishment().name().c_str(),
+                created.establishment().display_name().c_str(),
+                pcmd::inspections::v1::RiskCategory_Name(created.establishment().risk().category())
+                    .c_str());
+  }
+  for (const pcmd::demo::v1::DemoTeam& t : data.teams()) {
+    auto channel = ChannelAs(config, config.GetString("inspections"), t.agency());
+    if (!channel.ok()) {
+      std::fprintf(stderr, "pcmd-demo: %s\n", std::string(channel.status().message()).c_str());
+      return 1;
     }
+    auto inspections = pcmd::inspections::v1::InspectionsService::NewStub(*channel);
+    grpc::ClientContext ctx;
+    SetCaller(ctx, "team-registry");
+    pcmd::inspections::v1::CreateTeamResponse created;
+    const grpc::Status status = inspections->CreateTeam(&ctx, t.request(), &created);
+    if (!status.ok()) return Fail("CreateTeam " + t.request().request_id(), status);
+    std::printf("pcmd-demo: %s  %s\n", created.team().name().c_str(),
+                created.team().display_name().c_str());
   }
 
   int moved = 0;

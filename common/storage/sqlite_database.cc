@@ -352,4 +352,19 @@ absl::Status SqliteDatabase::Read(absl::FunctionRef<absl::Status(Transaction&)> 
   return s;
 }
 
+std::string JsonArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back(']');
+  return out;
+}
+
 }  // namespace pcmd::storage

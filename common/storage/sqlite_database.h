@@ -173,6 +173,10 @@ absl::StatusOr<T> ReadOne(SqliteDatabase& db, Find find, absl::string_view not_f
   return *std::move(found);
 }
 
+// A JSON array of strings, for "x IN (SELECT value FROM json_each(?1))": one
+// parameter however long the list (a province has hundreds of units).
+std::string JsonArray(const std::vector<std::string>& values);
+
 }  // namespace pcmd::storage
 
 #endif  // PCMD_COMMON_STORAGE_SQLITE_DATABASE_H_

@@ -61,6 +61,32 @@ absl::StatusOr<bool> SqliteUnitTree::Knows(absl::string_view unit) const {
   return known;
 }
 
+absl::StatusOr<std::optional<std::vector<std::string>>> UnitsInReach(
+    const security::Access& access, absl::string_view unit_filter,
+    const security::UnitTree& units) {
+  const security::Caller& caller = access.caller;
+  const bool everywhere =
+      access.scope == security::Scope::kAll || caller.agency.unit_code == security::kNationalUnit;
+  if (!everywhere && access.scope != security::Scope::kOwnUnitSubtree) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("agency ", caller.agency.code, " has no unit scope for this list"));
+  }
+  if (unit_filter.empty()) {
+    if (everywhere) return std::optional<std::vector<std::string>>();
+    PCMD_ASSIGN_OR_RETURN(std::vector<std::string> own, units.SubtreeOf(caller.agency.unit_code));
+    return std::optional<std::vector<std::string>>(std::move(own));
+  }
+  if (!everywhere) {
+    PCMD_ASSIGN_OR_RETURN(bool within, units.IsWithin(unit_filter, caller.agency.unit_code));
+    if (!within) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "unit ", unit_filter, " lies outside the units of agency ", caller.agency.code));
+    }
+  }
+  PCMD_ASSIGN_OR_RETURN(std::vector<std::string> subtree, units.SubtreeOf(unit_filter));
+  return std::optional<std::vector<std::string>>(std::move(subtree));
+}
+
 absl::Status CheckKnownUnit(Validator& v, absl::string_view field, absl::string_view unit,
                             const security::UnitTree& units) {
   if (unit.empty() || v.Has(field)) return absl::OkStatus();

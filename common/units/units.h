@@ -9,6 +9,10 @@
 #ifndef PCMD_COMMON_UNITS_UNITS_H_
 #define PCMD_COMMON_UNITS_UNITS_H_
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/string_view.h"
 #include "common/events/consumer.h"
 #include "common/security/scope.h"
@@ -36,6 +40,13 @@ absl::Status RememberUnit(storage::Transaction& tx, absl::string_view code,
 // reported once). Errors: storage errors of `units`.
 absl::Status CheckKnownUnit(Validator& v, absl::string_view field, absl::string_view unit,
                             const security::UnitTree& units);
+
+// The units a list call by `access` reads, filtered to `unit_filter` and the units
+// under it when not empty: nullopt means every unit (a national caller or scope kAll
+// without a filter). Errors: PERMISSION_DENIED when unit_filter lies outside the
+// caller's units, or the rule grants no unit scope; storage errors of `units`.
+absl::StatusOr<std::optional<std::vector<std::string>>> UnitsInReach(
+    const security::Access& access, absl::string_view unit_filter, const security::UnitTree& units);
 
 // UnitTree over known_units. Thread-safe; `db` must outlive it.
 class SqliteUnitTree : public security::UnitTree {

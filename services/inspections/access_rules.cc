@@ -1,6 +1,7 @@
 #include "services/inspections/access_rules.h"
 
 #include <cstdlib>
+#include <set>
 
 #include "common/events/admin_rules.h"
 
@@ -32,6 +33,60 @@ security::AccessPolicy InspectionsAccessPolicy() {
                              K::kHealth, K::kMinistry, K::kService},
                    .scope = security::Scope::kOwnUnitSubtree,
                    .personal_data = true}));
+  const std::set<K> registry_keepers = {K::kInspectionTeam, K::kPolice, K::kCulture,
+                                        K::kSocialAffairs};
+  const std::set<K> registry_readers = {K::kInspectionTeam, K::kPolice, K::kCulture,
+                                        K::kSocialAffairs,  K::kHealth, K::kMinistry,
+                                        K::kService};
+  // The list leaves owners out: no personal data.
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/ListEstablishments",
+                   .kinds = registry_readers,
+                   .scope = security::Scope::kOwnUnitSubtree}));
+  // Both answer the record with its owner.
+  for (const char* method : {"/pcmd.inspections.v1.InspectionsService/UpdateEstablishment",
+                             "/pcmd.inspections.v1.InspectionsService/CloseEstablishment"}) {
+    Must(policy.Add({.method = method,
+                     .kinds = registry_keepers,
+                     .scope = security::Scope::kOwnUnitSubtree,
+                     .personal_data = true}));
+  }
+  // The social-affairs authority leads Teams 178 and keeps their records (Decree
+  // 178/2004/NĐ-CP); members are officials acting in office.
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/CreateTeam",
+                   .kinds = {K::kSocialAffairs},
+                   .scope = security::Scope::kOwnUnitSubtree}));
+  for (const char* method : {"/pcmd.inspections.v1.InspectionsService/GetTeam",
+                             "/pcmd.inspections.v1.InspectionsService/ListTeams",
+                             "/pcmd.inspections.v1.InspectionsService/ListInspections"}) {
+    Must(policy.Add(
+        {.method = method, .kinds = registry_readers, .scope = security::Scope::kOwnUnitSubtree}));
+  }
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/ScheduleInspection",
+                   .kinds = registry_keepers,
+                   .scope = security::Scope::kOwnUnitSubtree}));
+  // The result names the people met: the team and the agencies that act on it.
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/GetInspection",
+                   .kinds = {K::kInspectionTeam, K::kPolice, K::kSocialAffairs},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
+  // Only the inspecting team records or cancels (the logic checks it is that team).
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/RecordInspectionResult",
+                   .kinds = {K::kInspectionTeam},
+                   .scope = security::Scope::kOwnUnitSubtree,
+                   .personal_data = true}));
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/CancelInspection",
+                   .kinds = {K::kInspectionTeam},
+                   .scope = security::Scope::kOwnUnitSubtree}));
+  // Public law, read by anyone with a certificate.
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/ListLegalReferences",
+                   .kinds = {security::AllKinds().begin(), security::AllKinds().end()},
+                   .scope = security::Scope::kAll}));
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/ProposeSchedule",
+                   .kinds = {K::kInspectionTeam, K::kSocialAffairs},
+                   .scope = security::Scope::kOwnUnitSubtree}));
+  Must(policy.Add({.method = "/pcmd.inspections.v1.InspectionsService/GetCoverage",
+                   .kinds = registry_readers,
+                   .scope = security::Scope::kOwnUnitSubtree}));
   Must(events::AddEventAdminRules(policy));
   return policy;
 }

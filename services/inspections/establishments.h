@@ -36,6 +36,27 @@ class Establishments {
   // establishment lies outside `access`.
   absl::StatusOr<v1::Establishment> Get(const security::Access& access, absl::string_view name);
 
+  // Establishments in the caller's units (and under request.unit_code), riskiest first
+  // (score, then name), without owners; paged by a token bound to the filters.
+  // Errors: INVALID_ARGUMENT naming bad filters (unknown unit, bad date or enum, a
+  // page token of another query); PERMISSION_DENIED when unit_code lies outside the
+  // caller's units; storage errors.
+  absl::StatusOr<v1::ListEstablishmentsResponse> List(const security::Access& access,
+                                                      const v1::ListEstablishmentsRequest& request);
+
+  // Changes the fields of update_mask (see the proto). Errors: INVALID_ARGUMENT naming
+  // bad fields or an unknown or unchangeable mask path; NOT_FOUND; PERMISSION_DENIED
+  // outside the caller's units; FAILED_PRECONDITION when CLOSED; ABORTED when etag is
+  // given and differs; storage errors.
+  absl::StatusOr<v1::Establishment> Update(const security::Access& access,
+                                           const v1::UpdateEstablishmentRequest& request);
+
+  // OPERATING → CLOSED. Errors: INVALID_ARGUMENT (name, close_date not in the future,
+  // reason required ≤ 500); NOT_FOUND; PERMISSION_DENIED; FAILED_PRECONDITION when
+  // already CLOSED; ABORTED on a stale etag; storage errors.
+  absl::StatusOr<v1::Establishment> Close(const security::Access& access,
+                                          const v1::CloseEstablishmentRequest& request);
+
  private:
   EstablishmentStore& store_;
   const Clock& clock_;

@@ -29,8 +29,9 @@ class LegalCatalogue {
  public:
   // Parses a pcmd.inspections.v1.ListLegalReferencesResponse in text format.
   // Errors: INVALID_ARGUMENT saying line:column for text that does not parse, or naming
-  // the code of an entry that is malformed (empty or repeated code, bad dates,
-  // fine_min > fine_max, fine_max over the ceiling, unspecified severity).
+  // the code of an entry that is malformed (empty or repeated code, a code that is not
+  // 1-64 of [A-Za-z0-9./_-], bad dates, a negative fine_min, fine_min > fine_max,
+  // fine_max over the ceiling, unspecified severity).
   static absl::StatusOr<LegalCatalogue> Parse(absl::string_view text);
   // The shipped catalogue (legal_references.textproto). Never fails: the file is
   // checked by the tests.
@@ -53,14 +54,18 @@ class LegalCatalogue {
 //                  description multiline ≤ 2,000 characters;
 //   sanctions      ≤ 50; kind given; violation_index names a violation; fines > 0,
 //                  within the reference's bounds (×2 on an organisation) and the legal
-//                  ceiling; fine_amount_vnd 0 for other kinds; suspensions 1–24
-//                  months and 0 for other kinds; decision_number a code ≤ 64;
+//                  ceiling (a reference not in force on inspection_date gives no
+//                  bounds: its violation is reported instead); fine_amount_vnd 0 for
+//                  other kinds; suspensions 1–24 months and 0 for other kinds;
+//                  decision_number optional, one line ≤ 64 ("125/QĐ-XPVPHC");
 //   owners_informed, workers_informed  0–10,000;
 //   persons_met    ≤ 50; full_name required ≤ 200; id_number letters/digits ≤ 20;
-//                  birth_date a past date; phone digits/space/+-. ≤ 20; needs ≤ 1,000;
+//                  birth_date a date before inspection_date; phone digits/space/+-.
+//                  ≤ 20; needs single-line ≤ 1,000;
 //                  pseudonym ignored (output only);
 //   minor_involved, trafficking_suspected  only with crime_suspected;
 //   follow_up_by   a date after inspection_date, or "".
+// Past a count limit the list is reported once and its elements are not examined.
 void ValidateResult(Validator& v, absl::string_view prefix, const v1::InspectionResult& result,
                     absl::CivilDay inspection_date, const LegalCatalogue& catalogue);
 

@@ -4,24 +4,43 @@
 #include "services/inspections/access_rules.h"
 #include "services/inspections/inspections_service.h"
 #include "services/inspections/sqlite_establishment_store.h"
+#include "services/inspections/sqlite_inspection_store.h"
+#include "services/inspections/sqlite_team_store.h"
 
 namespace {
 
 class InspectionsBundle : public pcmd::ServiceBundle {
  public:
   explicit InspectionsBundle(const pcmd::ServiceContext& ctx)
-      : store_(*ctx.database, *ctx.outbox, *ctx.clock, *ctx.keys),
+      : outbox_(*ctx.outbox),
+        store_(*ctx.database, *ctx.outbox, *ctx.clock, *ctx.keys),
+        team_store_(*ctx.database, *ctx.clock),
+        inspection_store_(*ctx.database, *ctx.outbox, *ctx.clock, *ctx.keys,
+                          pcmd::inspections::LegalCatalogue::Default()),
         establishments_(store_, *ctx.clock, *ctx.units, ctx.keys->index_key()),
+        teams_(team_store_, *ctx.clock, *ctx.units),
+        inspections_(inspection_store_, store_, team_store_,
+                     pcmd::inspections::LegalCatalogue::Default(), *ctx.clock, *ctx.units,
+                     ctx.keys->index_key()),
         service_(pcmd::Guard(*ctx.gatekeeper,
                              pcmd::inspections::v1::InspectionsService::service_full_name()),
-                 establishments_) {}
+                 establishments_, teams_, inspections_) {}
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::inspections::v1::InspectionsService::service_full_name()}};
   }
+  // Tips about establishments (intake) move their risk and may ask for a follow-up.
+  void RegisterHandlers(pcmd::events::EventConsumer& consumer) override {
+    pcmd::inspections::RegisterInspectionsHandlers(consumer, outbox_);
+  }
 
  private:
+  pcmd::events::Outbox& outbox_;
   pcmd::inspections::SqliteEstablishmentStore store_;
+  pcmd::inspections::SqliteTeamStore team_store_;
+  pcmd::inspections::SqliteInspectionStore inspection_store_;
   pcmd::inspections::Establishments establishments_;
+  pcmd::inspections::Teams teams_;
+  pcmd::inspections::Inspections inspections_;
   pcmd::inspections::InspectionsServiceImpl service_;
 };
 
@@ -33,11 +52,7 @@ int main(int argc, char** argv) {
                            .default_listen = "127.0.0.1:50053",
                            .migrations = pcmd::inspections::InspectionsMigrations(),
                            .consumes_from = {"intake", "plans"},
-                           .register_handlers =
-                               [](pcmd::events::EventConsumer& consumer) {
-                                 pcmd::inspections::RegisterInspectionsHandlers(consumer);
-                                 pcmd::units::RegisterUnitHandlers(consumer);
-                               },
+                           .register_handlers = pcmd::units::RegisterUnitHandlers,
                            .policy = pcmd::inspections::InspectionsAccessPolicy,
                            .build = [](const pcmd::ServiceContext& ctx)
                                -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {

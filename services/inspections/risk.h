@@ -14,6 +14,11 @@
 //                          ago 10; more than 12 months ago 5; otherwise 0.
 //   commitment             a commitment signed with the commune in the 12 months
 //                          before `today`: -10.
+// "In the N months (years) before `today`" covers AddMonths(today, -N months) through
+// today, both included; later dates count for nothing. "More than 12 months ago" is
+// before AddMonths(today, -12). An unspecified business type rates as other, a violation
+// of unspecified severity 0 points. Every factor is a multiple of 5, and the lowest sum
+// is 0 (other, inspected lately, commitment), so in practice only 100 clamps.
 // Category by score: ≥ 80 A (6 months), ≥ 60 B (12), ≥ 40 C (18), ≥ 20 D (24),
 // otherwise E (36). "Complex" (dấu hiệu phức tạp): a hotspot link, a tip in the last
 // 12 months, or a serious or very serious violation in the last 3 years.

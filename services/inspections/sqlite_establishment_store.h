@@ -2,8 +2,10 @@
 #ifndef PCMD_SERVICES_INSPECTIONS_SQLITE_ESTABLISHMENT_STORE_H_
 #define PCMD_SERVICES_INSPECTIONS_SQLITE_ESTABLISHMENT_STORE_H_
 
+#include <functional>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "common/crypto/keyring.h"
 #include "common/events/consumer.h"
@@ -31,8 +33,19 @@ class SqliteEstablishmentStore : public EstablishmentStore {
       absl::string_view request_id, absl::string_view fingerprint,
       const v1::Establishment& establishment) override;
   absl::StatusOr<v1::Establishment> GetEstablishment(absl::string_view id) override;
+  absl::StatusOr<v1::Establishment> UpdateEstablishment(
+      absl::string_view id, const std::function<absl::Status(v1::Establishment&)>& change) override;
+  absl::StatusOr<v1::Establishment> CloseEstablishment(
+      absl::string_view id, absl::string_view close_date, absl::string_view reason,
+      const std::function<absl::Status(const v1::Establishment&)>& precondition) override;
+  absl::StatusOr<std::vector<RegistryEntry>> ReadRegistry(const RegistryQuery& query) override;
 
  private:
+  // Replaces the sealed owner row of `id` with e.owner() (none when absent).
+  absl::Status WriteOwner(storage::Transaction& tx, absl::string_view id,
+                          const v1::Establishment& e);
+  // Sets e.risk (on the clock's day) and e.last_inspection_date.
+  absl::Status FillRisk(storage::Transaction& tx, v1::Establishment& e) const;
   // Inserts the establishment (its owner sealed) and appends EstablishmentRegistered
   // in `tx`.
   absl::Status InsertWithEvents(storage::Transaction& tx, const v1::Establishment& e);
@@ -50,8 +63,10 @@ class SqliteEstablishmentStore : public EstablishmentStore {
 };
 
 // Registers the inspections consumer's handlers: EstablishmentReported (from intake)
-// counts the tips about each establishment — an input of its risk score.
-void RegisterInspectionsHandlers(events::EventConsumer& consumer);
+// records the tip about the establishment — an input of its risk score — asks for a
+// follow-up inspection when FollowUpForTip says so, and publishes the risk change
+// through `outbox` in the consumer's transaction. `outbox` must outlive `consumer`.
+void RegisterInspectionsHandlers(events::EventConsumer& consumer, events::Outbox& outbox);
 
 // Tips reported about an establishment so far (derived from events).
 absl::StatusOr<int64_t> TipsReportedAbout(storage::SqliteDatabase& db,

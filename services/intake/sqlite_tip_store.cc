@@ -491,23 +491,6 @@ absl::StatusOr<v1::Reporter> SqliteTipStore::RevealReporter(absl::string_view ti
 
 namespace {
 
-// A JSON array of strings, for "x IN (SELECT value FROM json_each(?))": one
-// parameter however long the list (a province has hundreds of units).
-std::string JsonArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back(']');
-  return out;
-}
-
 template <typename Enum>
 std::string IntList(const std::vector<Enum>& values) {
   return absl::StrJoin(values, ",",
@@ -525,12 +508,12 @@ absl::StatusOr<std::vector<v1::Tip>> SqliteTipStore::ListTips(const TipQuery& qu
   };
   if (query.scope_units.has_value()) {
     where.push_back(absl::StrCat("(unit_code IN (SELECT value FROM json_each(",
-                                 param(JsonArray(*query.scope_units)),
+                                 param(storage::JsonArray(*query.scope_units)),
                                  ")) OR responsible_agency = ", param(query.scope_agency), ")"));
   }
   if (query.units.has_value()) {
     where.push_back(absl::StrCat("unit_code IN (SELECT value FROM json_each(",
-                                 param(JsonArray(*query.units)), "))"));
+                                 param(storage::JsonArray(*query.units)), "))"));
   }
   // Enum values were validated by the logic: numbers only.
   if (!query.states.empty())
@@ -567,7 +550,7 @@ absl::StatusOr<std::vector<v1::Tip>> SqliteTipStore::ListTips(const TipQuery& qu
     for (const std::string& word : query.words) terms.push_back(TermOf(index_, word));
     where.push_back(absl::StrCat(
         "id IN (SELECT tip_id FROM tip_terms WHERE term IN (SELECT value FROM json_each(",
-        param(JsonArray(terms)),
+        param(storage::JsonArray(terms)),
         ")) GROUP BY tip_id HAVING COUNT(*) = ", static_cast<int64_t>(terms.size()), ")"));
   }
   if (query.after.has_value()) {
