@@ -41,6 +41,12 @@ class InspectionStore {
                                                             absl::string_view fingerprint,
                                                             const v1::Inspection& inspection) = 0;
 
+  // The inspection a ScheduleInspection with `request_id` created, or nullopt when the
+  // id is new. Errors: INVALID_ARGUMENT naming request_id when it was used for a
+  // different request; storage errors.
+  virtual absl::StatusOr<std::optional<v1::Inspection>> FindScheduled(
+      absl::string_view request_id, absl::string_view fingerprint) = 0;
+
   // With its result opened. Errors: NOT_FOUND; INTERNAL when the sealed result does
   // not open (logged); storage errors.
   virtual absl::StatusOr<v1::Inspection> GetInspection(absl::string_view id) = 0;

@@ -57,12 +57,23 @@ absl::StatusOr<v1::Inspection> Inspections::Schedule(const security::Access& acc
   if (!team_id.ok()) v.AddFrom(team_id.status());
   v.Enum("kind", request.kind(), v1::InspectionKind_IsValid);
   v.Date("planned_date", request.planned_date(), /*required=*/true);
-  const std::optional<absl::CivilDay> planned = ParseIsoDate(request.planned_date());
-  if (planned.has_value() && *planned < today) {
-    v.Add("planned_date", absl::StrCat("is before today (", IsoDate(today), ")"));
-  }
   if (!request.tip().empty()) v.AddFrom(ParseResourceName("tip", request.tip(), "tips").status());
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid ScheduleInspectionRequest"));
+  // A retry answers what the first call created, even when the day, the establishment
+  // or the team has changed since.
+  const std::string fingerprint = storage::RequestFingerprint(request, fingerprint_key_);
+  PCMD_ASSIGN_OR_RETURN(std::optional<v1::Inspection> earlier,
+                        inspections_.FindScheduled(request.request_id(), fingerprint));
+  if (earlier.has_value()) {
+    PCMD_RETURN_IF_ERROR(security::CheckScope(
+        access, {.name = earlier->name(), .unit_code = earlier->unit_code()}, units_));
+    return *std::move(earlier);
+  }
+  if (ParseIsoDate(request.planned_date()) < today) {
+    Validator past;
+    past.Add("planned_date", absl::StrCat("is before today (", IsoDate(today), ")"));
+    return past.ToStatus("invalid ScheduleInspectionRequest");
+  }
 
   PCMD_ASSIGN_OR_RETURN(v1::Establishment establishment,
                         establishments_.GetEstablishment(*establishment_id));
@@ -99,8 +110,7 @@ absl::StatusOr<v1::Inspection> Inspections::Schedule(const security::Access& acc
   i.set_tip(request.tip());
   *i.mutable_create_time() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(clock_.Now()));
-  return inspections_.ScheduleInspection(request.request_id(),
-                                         storage::RequestFingerprint(request, fingerprint_key_), i);
+  return inspections_.ScheduleInspection(request.request_id(), fingerprint, i);
 }
 
 absl::StatusOr<v1::Inspection> Inspections::Get(const security::Access& access,

@@ -104,6 +104,19 @@ absl::StatusOr<v1::Inspection> SqliteInspectionStore::ScheduleInspection(
   return *std::move(result);
 }
 
+absl::StatusOr<std::optional<v1::Inspection>> SqliteInspectionStore::FindScheduled(
+    absl::string_view request_id, absl::string_view fingerprint) {
+  std::optional<v1::Inspection> found;
+  PCMD_RETURN_IF_ERROR(db_.Read([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(std::optional<std::string> name,
+                          storage::FindRequest(tx, "ScheduleInspection", request_id, fingerprint));
+    if (!name.has_value()) return absl::OkStatus();
+    PCMD_ASSIGN_OR_RETURN(found, Find(tx, After(*name, kPrefix), /*with_result=*/true));
+    return absl::OkStatus();
+  }));
+  return found;
+}
+
 absl::StatusOr<v1::Inspection> SqliteInspectionStore::GetInspection(absl::string_view id) {
   return storage::ReadOne<v1::Inspection>(
       db_, [&](Transaction& tx) { return Find(tx, id, /*with_result=*/true); },

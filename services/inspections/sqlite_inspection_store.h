@@ -33,6 +33,8 @@ class SqliteInspectionStore : public InspectionStore {
   absl::StatusOr<v1::Inspection> ScheduleInspection(absl::string_view request_id,
                                                     absl::string_view fingerprint,
                                                     const v1::Inspection& inspection) override;
+  absl::StatusOr<std::optional<v1::Inspection>> FindScheduled(
+      absl::string_view request_id, absl::string_view fingerprint) override;
   absl::StatusOr<v1::Inspection> GetInspection(absl::string_view id) override;
   absl::StatusOr<std::vector<v1::Inspection>> ListInspections(
       const InspectionQuery& query) override;
