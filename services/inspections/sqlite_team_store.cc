@@ -81,23 +81,6 @@ absl::Status Insert(Transaction& tx, absl::string_view id, const v1::Team& t) {
   return absl::OkStatus();
 }
 
-// A JSON array of strings, for "x IN (SELECT value FROM json_each(?))": one
-// parameter however long the list (a province has hundreds of units).
-std::string JsonArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back(']');
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<v1::Team> SqliteTeamStore::CreateTeam(absl::string_view request_id,
@@ -133,13 +116,9 @@ absl::StatusOr<std::vector<v1::Team>> SqliteTeamStore::ListTeams(const TeamQuery
     params.push_back(std::move(value));
     return absl::StrCat("?", params.size());
   };
-  if (query.scope_units.has_value()) {
-    where.push_back(absl::StrCat("unit_code IN (SELECT value FROM json_each(",
-                                 param(JsonArray(*query.scope_units)), "))"));
-  }
   if (query.units.has_value()) {
     where.push_back(absl::StrCat("unit_code IN (SELECT value FROM json_each(",
-                                 param(JsonArray(*query.units)), "))"));
+                                 param(storage::JsonArray(*query.units)), "))"));
   }
   if (!query.active_on.empty()) {
     const std::string day = param(query.active_on);

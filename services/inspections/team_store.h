@@ -25,9 +25,8 @@ struct TeamPosition {
 
 // What ListTeams selects. The logic has validated and resolved every field.
 struct TeamQuery {
-  // Scope: the team's unit is one of these; no scope condition when nullopt.
-  std::optional<std::vector<std::string>> scope_units;
-  // The team's unit is one of these (a subtree), when set.
+  // The team's unit is one of these (the caller's reach, units::UnitsInReach); every
+  // unit when nullopt.
   std::optional<std::vector<std::string>> units;
   // An ISO date ("2024-06-01"): only teams with active_from <= it and active_to empty
   // or >= it. No condition when empty.

@@ -9,12 +9,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/paging/paging.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "common/units/units.h"
 #include "common/validation/validation.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace pcmd::inspections {
@@ -86,42 +85,21 @@ void ValidateTeam(Validator& v, const v1::Team& team) {
   v.Range("team.monthly_capacity", team.monthly_capacity(), kMinCapacity, kMaxCapacity);
 }
 
-// FNV-1a over the query without its paging fields: a page token only continues the
-// query it came from.
-std::string QueryFingerprint(const v1::ListTeamsRequest& request) {
-  v1::ListTeamsRequest query = request;
-  query.clear_page_size();
-  query.clear_page_token();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.SetSerializationDeterministic(true);
-    query.SerializeToCodedStream(&out);
-  }
-  uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
-}
-
-// Opaque to callers: web-safe base64 of "<unit>.<display name>.<id>.<fingerprint>",
-// where unit and display name are themselves web-safe base64 (which has no '.').
+// Where the next page starts: "<unit>.<display name>.<id>", unit and display name in
+// web-safe base64 (which has no '.'); common/paging binds it to the query.
 std::string PageToken(const v1::Team& last, absl::string_view fingerprint) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(absl::WebSafeBase64Escape(last.unit_code()), ".",
-                   absl::WebSafeBase64Escape(last.display_name()), ".",
-                   absl::string_view(last.name()).substr(kPrefix.size()), ".", fingerprint));
+  return MakePageToken(absl::StrCat(absl::WebSafeBase64Escape(last.unit_code()), ".",
+                                    absl::WebSafeBase64Escape(last.display_name()), ".",
+                                    absl::string_view(last.name()).substr(kPrefix.size())),
+                       fingerprint);
 }
 
 std::optional<TeamPosition> ParsePageToken(absl::string_view token, absl::string_view fingerprint) {
-  std::string plain;
-  if (!absl::WebSafeBase64Unescape(token, &plain)) return std::nullopt;
-  std::vector<std::string> parts = absl::StrSplit(plain, '.');
+  const std::optional<std::string> plain = ReadPageToken(token, fingerprint);
+  if (!plain.has_value()) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(*plain, '.');
   TeamPosition position;
-  if (parts.size() != 4 || parts[3] != fingerprint || parts[2].empty() ||
+  if (parts.size() != 3 || parts[2].empty() ||
       !absl::WebSafeBase64Unescape(parts[0], &position.unit_code) ||
       !absl::WebSafeBase64Unescape(parts[1], &position.display_name) ||
       position.unit_code.empty()) {
@@ -189,26 +167,7 @@ absl::StatusOr<v1::ListTeamsResponse> Teams::List(const security::Access& access
   }
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid ListTeamsRequest"));
 
-  const security::Agency& agency = access.caller.agency;
-  const bool everywhere =
-      access.scope == security::Scope::kAll || agency.unit_code == security::kNationalUnit;
-  if (!everywhere) {
-    if (access.scope != security::Scope::kOwnUnitSubtree) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("listing teams needs a unit scope, which agency ", agency.code, " lacks"));
-    }
-    PCMD_ASSIGN_OR_RETURN(query.scope_units, units_.SubtreeOf(agency.unit_code));
-  }
-  if (!request.unit_code().empty()) {
-    if (!everywhere) {
-      PCMD_ASSIGN_OR_RETURN(bool within, units_.IsWithin(request.unit_code(), agency.unit_code));
-      if (!within) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "unit ", request.unit_code(), " lies outside the units of agency ", agency.code));
-      }
-    }
-    PCMD_ASSIGN_OR_RETURN(query.units, units_.SubtreeOf(request.unit_code()));
-  }
+  PCMD_ASSIGN_OR_RETURN(query.units, units::UnitsInReach(access, request.unit_code(), units_));
   query.active_on = request.active_on();
   const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   // One more than the page tells whether another page follows.

@@ -6,20 +6,18 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
+#include "common/paging/paging.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "common/text/text.h"
 #include "common/units/units.h"
 #include "common/validation/validation.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "services/intake/clocks.h"
@@ -698,41 +696,22 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr size_t kMaxSearchChars = 200;
 
-// FNV-1a over the query without its paging fields: a page token only continues the
-// query it came from.
-std::string QueryFingerprint(const v1::ListTipsRequest& request) {
-  v1::ListTipsRequest query = request;
-  query.clear_page_size();
-  query.clear_page_token();
-  std::string bytes;
-  google::protobuf::io::StringOutputStream stream(&bytes);
-  google::protobuf::io::CodedOutputStream out(&stream);
-  out.SetSerializationDeterministic(true);
-  query.SerializeToCodedStream(&out);
-  out.Trim();
-  uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
-}
-
-// "<receive unix ms>.<tip id>.<query fingerprint>", web-safe base64.
+// Where the next page starts: "<receive unix ms>.<tip id>", bound to the query by
+// common/paging.
 std::string PageToken(const v1::Tip& last, const std::string& fingerprint) {
-  return absl::WebSafeBase64Escape(
+  return MakePageToken(
       absl::StrCat(google::protobuf::util::TimeUtil::TimestampToMilliseconds(last.receive_time()),
-                   ".", last.name().substr(5), ".", fingerprint));
+                   ".", last.name().substr(5)),
+      fingerprint);
 }
 
 std::optional<std::pair<int64_t, std::string>> ParsePageToken(absl::string_view token,
                                                               const std::string& fingerprint) {
-  std::string plain;
-  if (!absl::WebSafeBase64Unescape(token, &plain)) return std::nullopt;
-  std::vector<std::string> parts = absl::StrSplit(plain, '.');
+  const std::optional<std::string> plain = ReadPageToken(token, fingerprint);
+  if (!plain.has_value()) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(*plain, '.');
   int64_t ms = 0;
-  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &ms) || parts[1].empty() ||
-      parts[2] != fingerprint) {
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &ms) || parts[1].empty()) {
     return std::nullopt;
   }
   return std::pair<int64_t, std::string>(ms, parts[1]);
