@@ -1,6 +1,6 @@
 // The services as one system over a real Redis: what intake records reaches plans and
 // inspections through the outbox, the streams and their consumers, and a restart of
-// Redis loses nothing.
+// Redis loses nothing; what an inspection suspects reaches intake as a tip.
 #include <signal.h>
 
 #include <iterator>

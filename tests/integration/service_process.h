@@ -22,6 +22,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
+#include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "pcmd/plans/v1/directory.grpc.pb.h"
 
@@ -213,10 +214,28 @@ inline bool IntakeKnowsUnit(const std::string& intake_target, const std::string&
          code != grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
-// Creates kTestUnits through plans and waits until intake has learnt every one of
-// them from plans' UnitCreated events on the bus, as a deployment does at start-up.
+// True once inspections at `inspections_target` knows `unit`, as IntakeKnowsUnit.
+inline bool InspectionsKnowsUnit(const std::string& inspections_target, const std::string& unit) {
+  auto stub =
+      inspections::v1::InspectionsService::NewStub(ChannelAs(inspections_target, "police-hanoi"));
+  inspections::v1::ListEstablishmentsRequest request;
+  request.set_unit_code(unit);
+  request.set_page_size(1);
+  inspections::v1::ListEstablishmentsResponse response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  StateUse(ctx);
+  const grpc::StatusCode code = stub->ListEstablishments(&ctx, request, &response).error_code();
+  return code != grpc::StatusCode::INVALID_ARGUMENT && code != grpc::StatusCode::UNAVAILABLE &&
+         code != grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+// Creates kTestUnits through plans and waits until intake (and inspections, when its
+// target is given) has learnt every one of them from plans' UnitCreated events on the
+// bus, as a deployment does at start-up.
 inline ::testing::AssertionResult RegisterTestUnits(const std::string& plans_target,
-                                                    const std::string& intake_target) {
+                                                    const std::string& intake_target,
+                                                    const std::string& inspections_target = "") {
   for (const TestUnit& unit : kTestUnits) {
     const grpc::Status status = CreateUnit(plans_target, unit);
     if (!status.ok()) {
@@ -227,6 +246,10 @@ inline ::testing::AssertionResult RegisterTestUnits(const std::string& plans_tar
   for (const TestUnit& unit : kTestUnits) {
     if (!Eventually([&] { return IntakeKnowsUnit(intake_target, unit.code); })) {
       return ::testing::AssertionFailure() << "intake never learnt unit " << unit.code;
+    }
+    if (!inspections_target.empty() &&
+        !Eventually([&] { return InspectionsKnowsUnit(inspections_target, unit.code); })) {
+      return ::testing::AssertionFailure() << "inspections never learnt unit " << unit.code;
     }
   }
   return ::testing::AssertionSuccess();

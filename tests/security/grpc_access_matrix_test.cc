@@ -202,8 +202,10 @@ class GrpcAccess : public ::testing::Test {
       binaries_[b.name] = std::make_unique<RunningBinary>(b, *dir_, "127.0.0.1:0", bus);
     }
     // Units reach intake and inspections as plans' UnitCreated events over Redis.
-    if (Service("plans").port() > 0 && Service("intake").port() > 0) {
-      EXPECT_TRUE(RegisterTestUnits(Service("plans").target(), Service("intake").target()))
+    if (Service("plans").port() > 0 && Service("intake").port() > 0 &&
+        Service("inspections").port() > 0) {
+      EXPECT_TRUE(RegisterTestUnits(Service("plans").target(), Service("intake").target(),
+                                    Service("inspections").target()))
           << Service("intake").log();
     }
   }

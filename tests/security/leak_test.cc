@@ -27,23 +27,27 @@ namespace {
 // Each value is distinctive, so a hit cannot be a coincidence.
 const std::vector<std::string>& PersonalValues() {
   static const auto* values = new std::vector<std::string>{
-      "Phạm Thị Lệ Kiểm Tra",                        // a victim's name
-      "079199912345",                                // her CCCD
-      "0987 654 321",                                // her phone
-      "Nạn nhân bị ép bán dâm tại phòng 3",          // her description
-      "Số 77 ngõ Kiểm Rò, phường Bạch Mai",          // the place (a home)
-      "Chị H. khai bị giữ giấy tờ từ tháng 5",       // the tip's case notes
-      "Lê Văn Báo Tin",                              // the reporter
-      "0901 222 333",                                // the reporter's phone
-      "baotin.kiemro@example.vn",                    // the reporter's email
-      "Đỗ Minh Chủ Cơ Sở",                           // the establishment's owner
-      "001085067890",                                // the owner's CCCD
-      "0243 111 2222",                               // the owner's phone
-      "Cần xác minh lời khai để bảo vệ nhân chứng",  // the break-glass reason
-      "Vũ Thị Bàn Giao Kiểm",                        // a woman handed over
-      "036201098765",                                // her CCCD
-      "0968 555 444",                                // her phone
-      "Cần nơi ở tạm và học nghề, sợ bị chủ tìm",    // her needs
+      "Phạm Thị Lệ Kiểm Tra",                           // a victim's name
+      "079199912345",                                   // her CCCD
+      "0987 654 321",                                   // her phone
+      "Nạn nhân bị ép bán dâm tại phòng 3",             // her description
+      "Số 77 ngõ Kiểm Rò, phường Bạch Mai",             // the place (a home)
+      "Chị H. khai bị giữ giấy tờ từ tháng 5",          // the tip's case notes
+      "Lê Văn Báo Tin",                                 // the reporter
+      "0901 222 333",                                   // the reporter's phone
+      "baotin.kiemro@example.vn",                       // the reporter's email
+      "Đỗ Minh Chủ Cơ Sở",                              // the establishment's owner
+      "001085067890",                                   // the owner's CCCD
+      "0243 111 2222",                                  // the owner's phone
+      "Cần xác minh lời khai để bảo vệ nhân chứng",     // the break-glass reason
+      "Vũ Thị Bàn Giao Kiểm",                           // a woman handed over
+      "036201098765",                                   // her CCCD
+      "0968 555 444",                                   // her phone
+      "Cần nơi ở tạm và học nghề, sợ bị chủ tìm",       // her needs
+      "Trịnh Thị Gặp Kiểm",                             // a woman met during an inspection
+      "045203011223",                                   // her CCCD
+      "Phòng 5 có hai nữ nhân viên khai bị giữ lương",  // the inspection's findings
+      "Cần khám sức khỏe và tư vấn pháp lý",            // her needs
   };
   return *values;
 }
@@ -132,7 +136,8 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
   for (const RunningBinary* b : {&plans, &intake, &inspections, &referrals}) {
     ASSERT_GT(b->port(), 0) << b->log();
   }
-  ASSERT_TRUE(RegisterTestUnits(plans.target(), intake.target())) << intake.log();
+  ASSERT_TRUE(RegisterTestUnits(plans.target(), intake.target(), inspections.target()))
+      << intake.log() << inspections.log();
   const auto& v = PersonalValues();
 
   // An establishment with its owner, registered by the Hà Nội police (unit 01).
@@ -248,6 +253,65 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
   EXPECT_EQ(got_hand_over.hand_over().persons(0).needs(), v[16]);
   EXPECT_EQ(got_hand_over.hand_over().persons(1).id_number(), v[1]);
 
+  // A Team 178 inspects the karaoke and meets a woman who may need support.
+  auto as = [&](const std::string& identity) {
+    return inspections::v1::InspectionsService::NewStub(ChannelAs(inspections.target(), identity));
+  };
+  inspections::v1::CreateTeamRequest team;
+  team.set_request_id("leak-team-1");
+  team.mutable_team()->set_display_name("Đội kiểm tra liên ngành 178 thành phố");
+  team.mutable_team()->set_level(inspections::v1::TEAM_LEVEL_PROVINCE);
+  team.mutable_team()->set_unit_code("01");
+  team.mutable_team()->set_agency_code("DKT178-TT");
+  team.mutable_team()->set_decision("Quyết định số 12/QĐ-UBND");
+  team.mutable_team()->set_active_from("2024-01-01");
+  team.mutable_team()->set_monthly_capacity(10);
+  inspections::v1::TeamMember* leader = team.mutable_team()->add_members();
+  leader->set_display_name("Bà Trưởng Đoàn");
+  leader->set_agency(inspections::v1::MEMBER_AGENCY_SOCIAL_AFFAIRS);
+  leader->set_role(inspections::v1::MEMBER_ROLE_LEADER);
+  inspections::v1::CreateTeamResponse created_team;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0077", "team-registry");
+    const grpc::Status s = as("social-affairs-hanoi")->CreateTeam(&ctx, team, &created_team);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  const std::string today =
+      absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600)));
+  inspections::v1::ScheduleInspectionRequest schedule;
+  schedule.set_request_id("leak-inspection-1");
+  schedule.set_establishment(created.establishment().name());
+  schedule.set_team(created_team.team().name());
+  schedule.set_kind(inspections::v1::INSPECTION_KIND_SURPRISE);
+  schedule.set_planned_date(today);
+  inspections::v1::ScheduleInspectionResponse scheduled;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0042", "inspection-planning");
+    const grpc::Status s = as("police-hanoi")->ScheduleInspection(&ctx, schedule, &scheduled);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  inspections::v1::RecordInspectionResultRequest record;
+  record.set_name(scheduled.inspection().name());
+  record.set_inspection_date(today);
+  record.mutable_result()->set_findings(v[19]);
+  record.mutable_result()->set_workers_informed(2);
+  inspections::v1::PersonMet* met = record.mutable_result()->add_persons_met();
+  met->set_full_name(v[17]);
+  met->set_id_number(v[18]);
+  met->set_needs(v[20]);
+  inspections::v1::RecordInspectionResultResponse recorded;
+  {
+    grpc::ClientContext ctx;
+    StateUse(ctx, "officer-0178", "inspection");
+    const grpc::Status s = as("team178-thanhtri")->RecordInspectionResult(&ctx, record, &recorded);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(recorded.inspection().result().persons_met_size(), 1);
+  EXPECT_EQ(recorded.inspection().result().persons_met(0).full_name(), v[17]);
+  EXPECT_FALSE(recorded.inspection().result().persons_met(0).pseudonym().empty());
+
   // Let every event reach the bus and every consumer, so the streams hold them all.
   auto drained = [](const RunningBinary& b) {
     return Eventually([&] {
@@ -267,6 +331,9 @@ TEST(NoLeaks, PersonalValuesReachNeitherTheBusNorLogsNorDatabaseBytesNorTheAudit
       << "the scan must see the tip's events to mean anything";
   EXPECT_NE(bus_bytes.find(handed_over.hand_over().name()), std::string::npos)
       << "the scan must see the hand-over's SupportOutreachRequested events";
+  EXPECT_NE(bus_bytes.find(recorded.inspection().result().persons_met(0).pseudonym()),
+            std::string::npos)
+      << "the scan must see the inspection's PersonMayNeedSupport event";
   EXPECT_THAT(Hits(bus_bytes), ::testing::IsEmpty()) << "on the Redis bus";
 
   // Stop the services so the logs and files are complete, then scan them.
