@@ -189,6 +189,8 @@ absl::StatusOr<v1::ListEstablishmentsResponse> Establishments::List(
   std::sort(matching.begin(), matching.end(), Riskier);
   const int64_t page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   v1::ListEstablishmentsResponse response;
+  // A token is not authenticated: an offset past the end is an empty last page.
+  offset = std::min<int64_t>(offset, static_cast<int64_t>(matching.size()));
   for (int64_t i = offset; i < static_cast<int64_t>(matching.size()) && i < offset + page_size;
        ++i) {
     *response.add_establishments() = std::move(matching[i]);

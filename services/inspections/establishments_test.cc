@@ -360,6 +360,21 @@ TEST_F(EstablishmentsTest, FindsBusinessesByNameOrAddressIgnoringDiacriticsAndLe
   EXPECT_EQ(establishments_.List(national_, list)->establishments_size(), 1);
 }
 
+TEST_F(EstablishmentsTest, FindsBusinessesStoredBeforeSearchExistedOnceIndexedAtStartUp) {
+  ASSERT_TRUE(establishments_.Create(national_, Massage("old-1")).ok());
+  // As a row written before migration 9 looks.
+  ASSERT_TRUE(db_->Write([](storage::Transaction& tx) {
+                   return tx.Execute("UPDATE establishments SET search_words = ''");
+                 })
+                  .ok());
+  v1::ListEstablishmentsRequest list;
+  list.set_text("hoa sen");
+  EXPECT_EQ(establishments_.List(national_, list)->establishments_size(), 0);
+  EXPECT_EQ(store_.IndexUnsearchable().value_or(-1), 1);
+  EXPECT_EQ(establishments_.List(national_, list)->establishments_size(), 1);
+  EXPECT_EQ(store_.IndexUnsearchable().value_or(-1), 0) << "a second run finds nothing to do";
+}
+
 TEST_F(EstablishmentsTest, ListsRiskiestFirstInPagesBoundToTheirFilters) {
   for (int i = 0; i < 5; ++i) {
     v1::CreateEstablishmentRequest r = Massage(absl::StrCat("page-", i));

@@ -34,16 +34,17 @@ class InspectionStore {
   virtual ~InspectionStore() = default;
 
   // Stores `inspection` (SCHEDULED) with its InspectionScheduled event unless
-  // `request_id` was seen before, in which case the one created then is returned.
+  // `request_id` was seen before, in which case the one created then is returned
+  // (without its result, whatever happened to it since).
   // Errors: INVALID_ARGUMENT naming request_id when it was used for a different
   // request; storage errors.
   virtual absl::StatusOr<v1::Inspection> ScheduleInspection(absl::string_view request_id,
                                                             absl::string_view fingerprint,
                                                             const v1::Inspection& inspection) = 0;
 
-  // The inspection a ScheduleInspection with `request_id` created, or nullopt when the
-  // id is new. Errors: INVALID_ARGUMENT naming request_id when it was used for a
-  // different request; storage errors.
+  // The inspection a ScheduleInspection with `request_id` created (without its
+  // result), or nullopt when the id is new. Errors: INVALID_ARGUMENT naming request_id when it was
+  // used for a different request; storage errors.
   virtual absl::StatusOr<std::optional<v1::Inspection>> FindScheduled(
       absl::string_view request_id, absl::string_view fingerprint) = 0;
 
@@ -68,7 +69,8 @@ class InspectionStore {
       const std::function<absl::Status(v1::Inspection&)>& complete) = 0;
 
   // In one transaction: reads `id`, lets `cancel` check it and set cancel_reason, and
-  // stores it CANCELLED. Errors: those of `cancel`; NOT_FOUND; storage errors.
+  // stores it CANCELLED; answers it without a result. Errors: those of `cancel`; NOT_FOUND; storage
+  // errors.
   virtual absl::StatusOr<v1::Inspection> CancelInspection(
       absl::string_view id, const std::function<absl::Status(v1::Inspection&)>& cancel) = 0;
 };

@@ -192,8 +192,11 @@ absl::StatusOr<v1::Inspection> Inspections::Record(
   // Scope from what is stored before anything changes.
   PCMD_ASSIGN_OR_RETURN(v1::Inspection stored, inspections_.GetInspection(*id));
   PCMD_RETURN_IF_ERROR(MustBeTheTeam(access, stored));
+  // A retry after re-reading carries a newer etag; it is still the same request.
+  v1::RecordInspectionResultRequest without_etag = request;
+  without_etag.clear_etag();
   return inspections_.CompleteInspection(
-      *id, request.request_id(), storage::RequestFingerprint(request, fingerprint_key_),
+      *id, request.request_id(), storage::RequestFingerprint(without_etag, fingerprint_key_),
       [&](v1::Inspection& i) -> absl::Status {
         if (i.state() != v1::INSPECTION_STATE_SCHEDULED) {
           return NotScheduled(i, "RecordInspectionResult");
@@ -288,7 +291,9 @@ absl::StatusOr<v1::ProposeScheduleResponse> Inspections::ProposeSchedule(
   RegistryQuery query;
   PCMD_ASSIGN_OR_RETURN(query.units, units_.SubtreeOf(team.unit_code()));
   PCMD_ASSIGN_OR_RETURN(std::vector<RegistryEntry> entries, establishments_.ReadRegistry(query));
-  const int months = (absl::CivilMonth(*to) - absl::CivilMonth(*from)) + 1;
+  // Whole months, rounded up: the smallest m with from + m months past `to`.
+  int months = 1;
+  while (AddMonths(*from, months) <= *to) ++months;
   const int capacity =
       request.capacity() > 0 ? request.capacity() : team.monthly_capacity() * months;
   return inspections::ProposeSchedule(Candidates(std::move(entries)),

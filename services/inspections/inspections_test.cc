@@ -855,6 +855,34 @@ TEST_F(InspectionsTest, ReturnsTheRecordedInspectionWithoutNewEventsWhenARecordI
   EXPECT_EQ(CountRows("inspection_violations"), 2);
 }
 
+TEST_F(InspectionsTest, ARetriedScheduleAfterTheResultNeverOpensThePersonsMet) {
+  const v1::ScheduleInspectionRequest schedule =
+      ScheduleRequest("sch-1", karaoke_.name(), team_.name(), "2024-06-03");
+  absl::StatusOr<v1::Inspection> scheduled = inspections_.Schedule(national_, schedule);
+  ASSERT_TRUE(scheduled.ok()) << scheduled.status();
+  ASSERT_TRUE(
+      inspections_.Record(team_caller_, RecordRequest(scheduled->name(), "rec-1", FullResult()))
+          .ok());
+  absl::StatusOr<v1::Inspection> retry = inspections_.Schedule(national_, schedule);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->name(), scheduled->name());
+  EXPECT_EQ(retry->state(), v1::INSPECTION_STATE_COMPLETED);
+  EXPECT_FALSE(retry->has_result()) << "ScheduleInspection is not audited as personal data";
+}
+
+TEST_F(InspectionsTest, ARetriedRecordWithTheEtagReadAfterTheFirstAnswersTheFirst) {
+  const v1::Inspection scheduled = MustSchedule("sch-1", karaoke_.name());
+  v1::RecordInspectionResultRequest request =
+      RecordRequest(scheduled.name(), "rec-1", FullResult());
+  request.set_etag(scheduled.etag());
+  absl::StatusOr<v1::Inspection> first = inspections_.Record(team_caller_, request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  request.set_etag(first->etag());  // The client re-read before retrying.
+  absl::StatusOr<v1::Inspection> retry = inspections_.Record(team_caller_, request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->etag(), first->etag());
+}
+
 TEST_F(InspectionsTest, NamesTheExactPathsOfABadResultAndWritesNothing) {
   const v1::Inspection scheduled = MustSchedule("sch-1", karaoke_.name());
   const int64_t outbox = CountRows("outbox");

@@ -1,4 +1,5 @@
 // pcmd-inspections: the registry of risky businesses and the Teams 178 that inspect them.
+#include "common/log/log.h"
 #include "common/server/service_main.h"
 #include "common/units/units.h"
 #include "services/inspections/access_rules.h"
@@ -25,6 +26,13 @@ class InspectionsBundle : public pcmd::ServiceBundle {
         service_(pcmd::Guard(*ctx.gatekeeper,
                              pcmd::inspections::v1::InspectionsService::service_full_name()),
                  establishments_, teams_, inspections_) {}
+  // Establishments stored before search existed get their search words.
+  absl::Status Prepare() {
+    absl::StatusOr<int> indexed = store_.IndexUnsearchable();
+    if (!indexed.ok()) return indexed.status();
+    if (*indexed > 0) pcmd::log::Info("establishments_indexed", {{"count", *indexed}});
+    return absl::OkStatus();
+  }
   std::vector<pcmd::HostedService> services() override {
     return {{&service_, pcmd::inspections::v1::InspectionsService::service_full_name()}};
   }
@@ -56,6 +64,8 @@ int main(int argc, char** argv) {
                            .policy = pcmd::inspections::InspectionsAccessPolicy,
                            .build = [](const pcmd::ServiceContext& ctx)
                                -> absl::StatusOr<std::unique_ptr<pcmd::ServiceBundle>> {
-                             return std::make_unique<InspectionsBundle>(ctx);
+                             auto bundle = std::make_unique<InspectionsBundle>(ctx);
+                             if (absl::Status s = bundle->Prepare(); !s.ok()) return s;
+                             return bundle;
                            }});
 }

@@ -60,14 +60,16 @@ std::optional<absl::CivilDay> FollowUpForTip(const RiskInputs& inputs, int categ
                                              absl::CivilDay day) {
   bool serious = false;
   for (const PastViolation& v : inputs.violations) {
-    serious |= v.date <= day && v.date > AddMonths(day, -36) && v.severity >= v1::SEVERITY_SERIOUS;
+    serious |= v.date <= day && v.date >= AddMonths(day, -36) && v.severity >= v1::SEVERITY_SERIOUS;
   }
   bool earlier_tip = false;
+  // Windows include both ends, as in the risk scheme (risk.h). `inputs` are those
+  // before this tip was recorded: any tip among them that day or earlier counts.
   for (absl::CivilDay tip : inputs.tip_dates) {
-    earlier_tip |= tip < day && tip > AddMonths(day, -12);
+    earlier_tip |= tip <= day && tip >= AddMonths(day, -12);
   }
   const bool recently_inspected =
-      inputs.last_inspection.has_value() && *inputs.last_inspection > AddMonths(day, -6);
+      inputs.last_inspection.has_value() && *inputs.last_inspection >= AddMonths(day, -6);
   const bool complex = inputs.hotspot_linked || earlier_tip;
   if (!serious && !(complex && !recently_inspected)) return std::nullopt;
   // pcmd.intake.v1.Category: 4 trafficking, 5 sexual exploitation of a child.

@@ -28,7 +28,8 @@ absl::StatusOr<std::optional<RiskInputs>> LoadRiskInputs(storage::Transaction& t
                                                          absl::string_view id);
 
 // Whether a tip of intake `category` (pcmd.intake.v1.Category) received on `day` about
-// a business with `inputs` asks for a follow-up inspection, and by when: when the
+// a business with `inputs` (as they were before this tip) asks for a follow-up
+// inspection, and by when: when the
 // business had a serious or very serious violation in the 3 years before, or shows
 // complex signs (a hotspot link or an earlier tip in the 12 months before) and was not
 // inspected in the 6 months before. Due in 7 days for trafficking or the sexual

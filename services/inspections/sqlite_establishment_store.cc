@@ -443,6 +443,25 @@ absl::StatusOr<std::vector<RegistryEntry>> SqliteEstablishmentStore::ReadRegistr
   return entries;
 }
 
+absl::StatusOr<int> SqliteEstablishmentStore::IndexUnsearchable() {
+  int indexed = 0;
+  PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
+    PCMD_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        tx.Query("SELECT id, display_name, address FROM establishments WHERE search_words = ''"));
+    for (const Row& row : rows) {
+      v1::Establishment e;
+      e.set_display_name(row.Text(1));
+      e.set_address(row.Text(2));
+      PCMD_RETURN_IF_ERROR(tx.Execute("UPDATE establishments SET search_words = ?2 WHERE id = ?1",
+                                      {row.Text(0), SearchWords(e)}));
+      ++indexed;
+    }
+    return absl::OkStatus();
+  }));
+  return indexed;
+}
+
 void RegisterInspectionsHandlers(events::EventConsumer& consumer, events::Outbox& outbox) {
   consumer.Handle(
       "pcmd.events.v1.EstablishmentReported",

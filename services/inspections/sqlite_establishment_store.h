@@ -40,6 +40,11 @@ class SqliteEstablishmentStore : public EstablishmentStore {
       const std::function<absl::Status(const v1::Establishment&)>& precondition) override;
   absl::StatusOr<std::vector<RegistryEntry>> ReadRegistry(const RegistryQuery& query) override;
 
+  // Gives establishments stored before search existed (migration 9) their search words,
+  // so that text search finds them. Idempotent; run at start-up. Returns how many were
+  // indexed. Errors: storage errors.
+  absl::StatusOr<int> IndexUnsearchable();
+
  private:
   // Replaces the sealed owner row of `id` with e.owner() (none when absent).
   absl::Status WriteOwner(storage::Transaction& tx, absl::string_view id,

@@ -97,7 +97,8 @@ absl::StatusOr<v1::Inspection> SqliteInspectionStore::ScheduleInspection(
               scheduled.set_planned_date(i.planned_date());
               return outbox_.Append(tx, "inspection", i.name(), scheduled).status();
             }));
-    PCMD_ASSIGN_OR_RETURN(result, Find(tx, After(name, kPrefix), /*with_result=*/true));
+    // Without its result: a retry after completion must not open the persons met.
+    PCMD_ASSIGN_OR_RETURN(result, Find(tx, After(name, kPrefix), /*with_result=*/false));
     return absl::OkStatus();
   }));
   if (!result.has_value()) return absl::InternalError("scheduled inspection cannot be read back");
@@ -111,7 +112,7 @@ absl::StatusOr<std::optional<v1::Inspection>> SqliteInspectionStore::FindSchedul
     PCMD_ASSIGN_OR_RETURN(std::optional<std::string> name,
                           storage::FindRequest(tx, "ScheduleInspection", request_id, fingerprint));
     if (!name.has_value()) return absl::OkStatus();
-    PCMD_ASSIGN_OR_RETURN(found, Find(tx, After(*name, kPrefix), /*with_result=*/true));
+    PCMD_ASSIGN_OR_RETURN(found, Find(tx, After(*name, kPrefix), /*with_result=*/false));
     return absl::OkStatus();
   }));
   return found;
@@ -326,7 +327,7 @@ absl::StatusOr<v1::Inspection> SqliteInspectionStore::CancelInspection(
         "UPDATE inspections SET state = ?2, cancel_reason = ?3, version = version + 1 "
         "WHERE id = ?1",
         {std::string(id), int64_t{v1::INSPECTION_STATE_CANCELLED}, current->cancel_reason()}));
-    PCMD_ASSIGN_OR_RETURN(result, Find(tx, id, /*with_result=*/true));
+    PCMD_ASSIGN_OR_RETURN(result, Find(tx, id, /*with_result=*/false));
     return absl::OkStatus();
   }));
   return *std::move(result);

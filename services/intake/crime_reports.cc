@@ -37,7 +37,9 @@ absl::Status RecordCrimeReport(storage::Transaction& tx, Tips& tips, SqliteTipSt
                                          .code = event.team_agency()},
                               .end_user = "pcmd-inspections",
                               .purpose = "crime-report"};
-  PCMD_ASSIGN_OR_RETURN(PreparedTip prepared, tips.Prepare(team, request));
+  // Inspections checked the unit against its copy of the directory; a report of a
+  // crime must not wait in dead letters until ours catches up.
+  PCMD_ASSIGN_OR_RETURN(PreparedTip prepared, tips.Prepare(team, request, /*check_unit=*/false));
   return store
       .CreateTipIn(tx, request.request_id(), prepared.fingerprint, prepared.tip, nullptr,
                    prepared.received)

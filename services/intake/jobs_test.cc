@@ -204,6 +204,19 @@ TEST_F(JobsTest, ACrimeInvolvingAMinorGoesToTheProvincialPolice) {
   EXPECT_EQ(listed->tips(0).proposed_route().unit_code(), "01");
 }
 
+TEST_F(JobsTest, ACrimeSuspectedInAUnitIntakeHasNotLearntYetStillBecomesATip) {
+  events::v1::EventEnvelope envelope =
+      CrimeSuspected("0192a000-0000-7000-8000-00000000c004", false);
+  events::v1::CrimeSuspected event;
+  ASSERT_TRUE(envelope.payload().UnpackTo(&event));
+  event.set_unit_code("10201");  // Not in this intake's copy of the directory.
+  envelope.mutable_payload()->PackFrom(event);
+  const absl::Status status = db_->Write(
+      [&](storage::Transaction& tx) { return RecordCrimeReport(tx, tips_, store_, envelope); });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tips WHERE unit_code = '10201'"), 1);
+}
+
 TEST_F(JobsTest, ACrimeSuspectedWithoutAUnitIsRefusedAndWritesNothing) {
   events::v1::EventEnvelope envelope =
       CrimeSuspected("0192a000-0000-7000-8000-00000000c003", false);

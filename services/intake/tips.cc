@@ -133,7 +133,7 @@ absl::StatusOr<v1::Tip> Tips::Submit(const security::Caller& receiver,
 }
 
 absl::StatusOr<PreparedTip> Tips::Prepare(const security::Caller& receiver,
-                                          const v1::SubmitTipRequest& request) {
+                                          const v1::SubmitTipRequest& request, bool check_unit) {
   const absl::CivilDay today = VietnamDay(clock_.Now());
   Validator v;
   v.RequestId("request_id", request.request_id());
@@ -164,7 +164,9 @@ absl::StatusOr<PreparedTip> Tips::Prepare(const security::Caller& receiver,
     }
   }
   if (request.has_reporter()) ValidateReporter(v, request.reporter());
-  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
+  if (check_unit) {
+    PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
+  }
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid SubmitTipRequest"));
 
   v1::Tip tip;

@@ -84,10 +84,12 @@ class Tips {
 
   // Submit's first half, for callers that store the tip in their own transaction (an
   // event handler): validates and builds the tip without storing it. Reads the unit
-  // tree for the routing proposal. Errors: INVALID_ARGUMENT as Submit; storage errors
-  // of the unit tree.
+  // tree for the routing proposal. With `check_unit` false, a unit the directory does
+  // not (yet) hold is accepted: for reports another service already checked, which must
+  // never wait on this copy of the directory. Errors: INVALID_ARGUMENT as Submit;
+  // storage errors of the unit tree.
   absl::StatusOr<PreparedTip> Prepare(const security::Caller& receiver,
-                                      const v1::SubmitTipRequest& request);
+                                      const v1::SubmitTipRequest& request, bool check_unit = true);
 
   // Returns the tip when `access` reaches it (security::CheckScope), its personal
   // fields opened, never its reporter. Errors: INVALID_ARGUMENT for a malformed name;
