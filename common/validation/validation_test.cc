@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "common/validation/person_fields.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -160,6 +161,20 @@ TEST(Validator, TakesOverTheViolationsOfAnotherStatusAndSaysWhichFieldsHaveOne) 
   EXPECT_THAT(v.violations(), ElementsAre(Field(&FieldViolation::field, "establishment")));
   EXPECT_TRUE(v.Has("establishment"));
   EXPECT_FALSE(v.Has("hotspot"));
+}
+
+TEST(PersonFields, ReportATooLongOrMisshapenIdNumberOrPhoneOnceAndAcceptWhatIntakeAccepts) {
+  Validator v;
+  ValidateIdNumber(v, "id_number", "001079012345");
+  ValidatePhone(v, "phone", "+84 (24) 3825.1234");
+  EXPECT_TRUE(v.ok());
+  ValidateIdNumber(v, "long_id", std::string(21, '1'));
+  ValidatePhone(v, "long_phone", std::string(21, '9'));
+  ValidateIdNumber(v, "bad_id", "001-079");
+  ValidatePhone(v, "bad_phone", "gọi sau 22h");
+  std::vector<std::string> fields;
+  for (const FieldViolation& fv : v.violations()) fields.push_back(fv.field);
+  EXPECT_THAT(fields, ElementsAre("long_id", "long_phone", "bad_id", "bad_phone"));
 }
 
 TEST(ParseResourceName, ReturnsTheIdOfAWellFormedName) {

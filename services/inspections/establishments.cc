@@ -1,7 +1,6 @@
 #include "services/inspections/establishments.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -11,6 +10,7 @@
 #include "common/storage/idempotency.h"
 #include "common/text/text.h"
 #include "common/units/units.h"
+#include "common/validation/person_fields.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/inspections/registry_facts.h"
@@ -18,29 +18,13 @@
 namespace pcmd::inspections {
 namespace {
 
-// True when every character of `s` passes `is_allowed` or is in `punctuation`.
-bool AllOf(absl::string_view s, int (*is_allowed)(int), absl::string_view punctuation) {
-  for (char c : s) {
-    if (!is_allowed(static_cast<unsigned char>(c)) &&
-        punctuation.find(c) == absl::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
-void ValidateOwner(Validator& v, const v1::BusinessOwner& owner) {
+// The same person rules as intake's, so that an owner's ID number gives the pseudonym
+// a tip naming them gives.
+void ValidateOwner(Validator& v, const v1::BusinessOwner& owner, absl::CivilDay today) {
   v.Text("owner.full_name", owner.full_name(), {.required = true, .max_chars = 200});
-  v.Text("owner.id_number", owner.id_number(), {.max_chars = 20});
-  // CCCD (digits) or a passport number (letters and digits).
-  if (!AllOf(owner.id_number(), isalnum, "")) {
-    v.Add("owner.id_number", "must be letters and digits only");
-  }
-  v.Text("owner.phone", owner.phone(), {.max_chars = 20});
-  if (!AllOf(owner.phone(), isdigit, " +-.")) {
-    v.Add("owner.phone", "must be digits, spaces, +, - or . only");
-  }
-  v.Date("owner.birth_date", owner.birth_date());
+  ValidateIdNumber(v, "owner.id_number", owner.id_number());
+  ValidatePhone(v, "owner.phone", owner.phone());
+  ValidateBirthDate(v, "owner.birth_date", owner.birth_date(), today);
 }
 
 void ValidateLicences(Validator& v,
@@ -69,7 +53,7 @@ void ValidateDetails(Validator& v, const v1::Establishment& e, absl::CivilDay to
   v.Enum("business_type", e.business_type(), v1::BusinessType_IsValid);
   v.Text("business_registration_number", e.business_registration_number(), {.max_chars = 32});
   v.Text("address", e.address(), {.required = true, .max_chars = 300});
-  if (e.has_owner()) ValidateOwner(v, e.owner());
+  if (e.has_owner()) ValidateOwner(v, e.owner(), today);
   ValidateLicences(v, e.licences());
   if (!e.hotspot().empty())
     v.AddFrom(ParseResourceName("hotspot", e.hotspot(), "hotspots").status());

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/validation/person_fields.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
@@ -195,19 +196,15 @@ void ValidatePersonsMet(Validator& v, absl::string_view prefix, const v1::Inspec
     const v1::PersonMet& person = result.persons_met(i);
     const std::string at = absl::StrCat(field, "[", i, "]");
     v.Text(at + ".full_name", person.full_name(), {.required = true, .max_chars = 200});
-    // CCCD (12 digits) or a passport number (letters and digits).
-    if (person.id_number().size() > 20 || !AllOf(person.id_number(), isalnum, "")) {
-      v.Add(at + ".id_number", "must be at most 20 letters and digits");
-    }
+    // The same rules as intake's: the same ID number gives the same pseudonym.
+    ValidateIdNumber(v, at + ".id_number", person.id_number());
     v.Date(at + ".birth_date", person.birth_date());
     if (const std::optional<absl::CivilDay> born = ParseIsoDate(person.birth_date());
         born.has_value() && *born >= inspection_date) {
       v.Add(at + ".birth_date", absl::StrCat("must be before the inspection date ",
                                              absl::FormatCivilTime(inspection_date)));
     }
-    if (person.phone().size() > 20 || !AllOf(person.phone(), isdigit, " +-.")) {
-      v.Add(at + ".phone", "must be at most 20 digits, spaces, '+', '-' or '.'");
-    }
+    ValidatePhone(v, at + ".phone", person.phone());
     v.Text(at + ".needs", person.needs(), {.max_chars = 1000});
   }
 }

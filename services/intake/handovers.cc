@@ -10,10 +10,10 @@
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "common/units/units.h"
+#include "common/validation/person_fields.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/intake/clocks.h"
-#include "services/intake/person_fields.h"
 
 namespace pcmd::intake {
 namespace {

@@ -17,11 +17,11 @@
 #include "common/storage/idempotency.h"
 #include "common/text/text.h"
 #include "common/units/units.h"
+#include "common/validation/person_fields.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/util/time_util.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "services/intake/clocks.h"
-#include "services/intake/person_fields.h"
 
 namespace pcmd::intake {
 namespace {

@@ -1,9 +1,10 @@
-// The rules for the personal fields intake takes about a person (a tip's named
-// persons and reporter, a hand-over's persons), in one place so that an ID number or
-// phone accepted in one request is accepted in the other and gives the same pseudonym.
+// The rules for the personal fields the services take about a person (intake's named
+// persons, reporters and hand-overs; inspections' owners and persons met), in one place
+// so that an ID number or phone accepted by one is accepted by the others and gives the
+// same deployment-wide pseudonym.
 // Pure functions; thread-safe.
-#ifndef PCMD_SERVICES_INTAKE_PERSON_FIELDS_H_
-#define PCMD_SERVICES_INTAKE_PERSON_FIELDS_H_
+#ifndef PCMD_COMMON_VALIDATION_PERSON_FIELDS_H_
+#define PCMD_COMMON_VALIDATION_PERSON_FIELDS_H_
 
 #include <string>
 
@@ -11,7 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "common/validation/validation.h"
 
-namespace pcmd::intake {
+namespace pcmd {
 
 // CCCD (12 digits), older ID cards (9 digits) and passports ("B1234567"): letters and
 // digits only (empty passes).
@@ -21,7 +22,8 @@ bool IsIdNumber(absl::string_view s);
 // may be grouped with single spaces, ".", "-" or parentheses.
 bool IsPhone(absl::string_view s);
 
-// Optional ID number: up to 20 letters and digits. Adds violations to `v` under `field`.
+// Optional ID number: up to 20 letters and digits. Adds at most one violation to `v`
+// under `field` (and none when `field` has one already); likewise the two below.
 void ValidateIdNumber(Validator& v, const std::string& field, absl::string_view value);
 // Optional phone, up to 20 characters, IsPhone.
 void ValidatePhone(Validator& v, const std::string& field, absl::string_view value);
@@ -29,6 +31,6 @@ void ValidatePhone(Validator& v, const std::string& field, absl::string_view val
 void ValidateBirthDate(Validator& v, const std::string& field, absl::string_view value,
                        absl::CivilDay today);
 
-}  // namespace pcmd::intake
+}  // namespace pcmd
 
-#endif  // PCMD_SERVICES_INTAKE_PERSON_FIELDS_H_
+#endif  // PCMD_COMMON_VALIDATION_PERSON_FIELDS_H_

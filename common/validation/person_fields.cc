@@ -1,11 +1,11 @@
-#include "services/intake/person_fields.h"
+#include "common/validation/person_fields.h"
 
 #include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
 
-namespace pcmd::intake {
+namespace pcmd {
 
 bool IsIdNumber(absl::string_view s) {
   for (char c : s) {
@@ -35,12 +35,15 @@ bool IsPhone(absl::string_view s) {
 
 void ValidateIdNumber(Validator& v, const std::string& field, absl::string_view value) {
   v.Text(field, value, {.max_chars = 20});
-  if (!IsIdNumber(value)) v.Add(field, "must be letters and digits only (CCCD: 12 digits)");
+  // One violation per field: the shape only once the length is right.
+  if (!v.Has(field) && !IsIdNumber(value)) {
+    v.Add(field, "must be letters and digits only (CCCD: 12 digits)");
+  }
 }
 
 void ValidatePhone(Validator& v, const std::string& field, absl::string_view value) {
   v.Text(field, value, {.max_chars = 20});
-  if (!value.empty() && !IsPhone(value)) {
+  if (!v.Has(field) && !value.empty() && !IsPhone(value)) {
     v.Add(field, "must be an optional +, then 3-15 digits grouped by spaces, '.', '-' or ()");
   }
 }
@@ -54,4 +57,4 @@ void ValidateBirthDate(Validator& v, const std::string& field, absl::string_view
   }
 }
 
-}  // namespace pcmd::intake
+}  // namespace pcmd
