@@ -48,9 +48,10 @@ class InspectionStore {
   virtual absl::StatusOr<std::optional<v1::Inspection>> FindScheduled(
       absl::string_view request_id, absl::string_view fingerprint) = 0;
 
-  // With its result opened. Errors: NOT_FOUND; INTERNAL when the sealed result does
-  // not open (logged); storage errors.
-  virtual absl::StatusOr<v1::Inspection> GetInspection(absl::string_view id) = 0;
+  // With its result opened when `with_result` (otherwise nothing sealed is opened).
+  // Errors: NOT_FOUND; INTERNAL when the sealed result does not open (logged); storage
+  // errors.
+  virtual absl::StatusOr<v1::Inspection> GetInspection(absl::string_view id, bool with_result) = 0;
 
   // Without results. Errors: storage errors.
   virtual absl::StatusOr<std::vector<v1::Inspection>> ListInspections(

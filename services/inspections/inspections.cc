@@ -116,7 +116,7 @@ absl::StatusOr<v1::Inspection> Inspections::Schedule(const security::Access& acc
 absl::StatusOr<v1::Inspection> Inspections::Get(const security::Access& access,
                                                 absl::string_view name) {
   PCMD_ASSIGN_OR_RETURN(std::string id, ParseResourceName("name", name, "inspections"));
-  PCMD_ASSIGN_OR_RETURN(v1::Inspection i, inspections_.GetInspection(id));
+  PCMD_ASSIGN_OR_RETURN(v1::Inspection i, inspections_.GetInspection(id, /*with_result=*/true));
   PCMD_RETURN_IF_ERROR(security::CheckScope(
       access, {.name = i.name(), .unit_code = i.unit_code(), .assigned_agency = i.team_agency()},
       units_));
@@ -189,8 +189,9 @@ absl::StatusOr<v1::Inspection> Inspections::Record(
   if (held.has_value() && *held > today) v.Add("inspection_date", "is in the future");
   if (held.has_value()) ValidateResult(v, "result", request.result(), *held, catalogue_);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid RecordInspectionResultRequest"));
-  // Scope from what is stored before anything changes.
-  PCMD_ASSIGN_OR_RETURN(v1::Inspection stored, inspections_.GetInspection(*id));
+  // Who may act, from the stored record; its sealed result stays closed.
+  PCMD_ASSIGN_OR_RETURN(v1::Inspection stored,
+                        inspections_.GetInspection(*id, /*with_result=*/false));
   PCMD_RETURN_IF_ERROR(MustBeTheTeam(access, stored));
   // A retry after re-reading carries a newer etag; it is still the same request.
   v1::RecordInspectionResultRequest without_etag = request;
@@ -223,7 +224,9 @@ absl::StatusOr<v1::Inspection> Inspections::Cancel(const security::Access& acces
   v.Text("reason", request.reason(), {.required = true, .max_chars = 500});
   v.Text("etag", request.etag(), {.max_chars = 64});
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid CancelInspectionRequest"));
-  PCMD_ASSIGN_OR_RETURN(v1::Inspection stored, inspections_.GetInspection(*id));
+  // Who may act, from the stored record; its sealed result stays closed.
+  PCMD_ASSIGN_OR_RETURN(v1::Inspection stored,
+                        inspections_.GetInspection(*id, /*with_result=*/false));
   PCMD_RETURN_IF_ERROR(MustBeTheTeam(access, stored));
   return inspections_.CancelInspection(*id, [&](v1::Inspection& i) -> absl::Status {
     if (i.state() != v1::INSPECTION_STATE_SCHEDULED) return NotScheduled(i, "CancelInspection");

@@ -118,9 +118,10 @@ absl::StatusOr<std::optional<v1::Inspection>> SqliteInspectionStore::FindSchedul
   return found;
 }
 
-absl::StatusOr<v1::Inspection> SqliteInspectionStore::GetInspection(absl::string_view id) {
+absl::StatusOr<v1::Inspection> SqliteInspectionStore::GetInspection(absl::string_view id,
+                                                                    bool with_result) {
   return storage::ReadOne<v1::Inspection>(
-      db_, [&](Transaction& tx) { return Find(tx, id, /*with_result=*/true); },
+      db_, [&](Transaction& tx) { return Find(tx, id, with_result); },
       absl::StrCat("inspection ", kPrefix, id, " not found"));
 }
 

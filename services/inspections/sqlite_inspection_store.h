@@ -35,7 +35,7 @@ class SqliteInspectionStore : public InspectionStore {
                                                     const v1::Inspection& inspection) override;
   absl::StatusOr<std::optional<v1::Inspection>> FindScheduled(
       absl::string_view request_id, absl::string_view fingerprint) override;
-  absl::StatusOr<v1::Inspection> GetInspection(absl::string_view id) override;
+  absl::StatusOr<v1::Inspection> GetInspection(absl::string_view id, bool with_result) override;
   absl::StatusOr<std::vector<v1::Inspection>> ListInspections(
       const InspectionQuery& query) override;
   absl::StatusOr<v1::Inspection> CompleteInspection(
