@@ -11,12 +11,6 @@ namespace pcmd::inspections {
 
 using storage::Row;
 
-absl::CivilDay VietnamDay(absl::Time t) {
-  return absl::ToCivilDay(t, absl::FixedTimeZone(7 * 3600));
-}
-
-std::string IsoDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
 absl::StatusOr<std::optional<RiskInputs>> LoadRiskInputs(storage::Transaction& tx,
                                                          absl::string_view id) {
   const std::string key(id);

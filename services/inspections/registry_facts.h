@@ -12,14 +12,15 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/events/outbox.h"
+#include "common/ids/calendar.h"
 #include "common/storage/sqlite_database.h"
 #include "services/inspections/risk.h"
 
 namespace pcmd::inspections {
 
-// The day `t` falls on in Vietnam (UTC+7).
-absl::CivilDay VietnamDay(absl::Time t);
-std::string IsoDate(absl::CivilDay day);
+// Vietnam days (common/ids/calendar.h).
+using ::pcmd::IsoDate;
+using ::pcmd::VietnamDay;
 
 // The risk inputs of establishment `id` (its type, hotspot, commitment, registration
 // day, violations, tips and last completed inspection), or nullopt when there is no

@@ -59,14 +59,6 @@ bool Has(absl::Span<const ExtensionBasis> bases, ExtensionBasis basis) {
 
 }  // namespace
 
-absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
-
-absl::CivilDay VietnamDay(absl::Time t) { return absl::ToCivilDay(t, VietnamTime()); }
-
-std::string IsoDate(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
-}
-
 bool IsCriminalKind(v1::LegalKind kind) {
   return kind == v1::LEGAL_KIND_DENUNCIATION || kind == v1::LEGAL_KIND_CRIME_REPORT ||
          kind == v1::LEGAL_KIND_PETITION_TO_PROSECUTE;

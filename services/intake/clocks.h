@@ -12,15 +12,15 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/ids/calendar.h"
 #include "pcmd/intake/v1/intake.pb.h"
 
 namespace pcmd::intake {
 
-// Vietnam time (UTC+7) and the Vietnamese calendar day of `t`.
-absl::TimeZone VietnamTime();
-absl::CivilDay VietnamDay(absl::Time t);
-// "2024-06-23".
-std::string IsoDate(absl::CivilDay day);
+// Vietnam time and days (common/ids/calendar.h).
+using ::pcmd::IsoDate;
+using ::pcmd::VietnamDay;
+using ::pcmd::VietnamTime;
 
 // True for the legal kinds the Criminal Procedure Code's Art. 147 clock governs
 // (denunciation, crime report, petition to prosecute).
