@@ -1,18 +1,18 @@
-// ProviderStore on SQLite (common/storage). Thread-safe.
+// ProviderStore on SQLite (common/storage), over the providers and provider_services
+// tables of schema.h. Thread-safe.
 #ifndef PCMD_SERVICES_REFERRALS_SQLITE_PROVIDER_STORE_H_
 #define PCMD_SERVICES_REFERRALS_SQLITE_PROVIDER_STORE_H_
 
-#include <span>
+#include <functional>
+#include <vector>
 
 #include "common/events/outbox.h"
 #include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
 #include "services/referrals/provider_store.h"
+#include "services/referrals/schema.h"
 
 namespace pcmd::referrals {
-
-// The referrals database's schema, in order.
-std::span<const storage::Migration> ReferralsMigrations();
 
 class SqliteProviderStore : public ProviderStore {
  public:
@@ -25,6 +25,9 @@ class SqliteProviderStore : public ProviderStore {
                                               absl::string_view fingerprint,
                                               const v1::Provider& provider) override;
   absl::StatusOr<v1::Provider> GetProvider(absl::string_view id) override;
+  absl::StatusOr<std::vector<v1::Provider>> ListProviders(const ProviderQuery& query) override;
+  absl::StatusOr<v1::Provider> UpdateProvider(
+      absl::string_view id, const std::function<absl::Status(v1::Provider&)>& change) override;
 
  private:
   storage::SqliteDatabase& db_;

@@ -203,9 +203,10 @@ class GrpcAccess : public ::testing::Test {
     }
     // Units reach intake and inspections as plans' UnitCreated events over Redis.
     if (Service("plans").port() > 0 && Service("intake").port() > 0 &&
-        Service("inspections").port() > 0) {
+        Service("inspections").port() > 0 && Service("referrals").port() > 0) {
       EXPECT_TRUE(RegisterTestUnits(Service("plans").target(), Service("intake").target(),
-                                    Service("inspections").target()))
+                                    Service("inspections").target(),
+                                    Service("referrals").target()))
           << Service("intake").log();
     }
   }
@@ -401,9 +402,11 @@ TEST_F(GrpcAccess, EveryRpcEveryBinaryHostsHasARowInTheExpectedTable) {
     }
   }
   // Not vacuous: the services the suite is made of were all seen.
-  for (const char* name : {"pcmd.intake.v1.IntakeService", "pcmd.inspections.v1.InspectionsService",
-                           "pcmd.referrals.v1.ReferralsService", "pcmd.plans.v1.DirectoryService",
-                           "pcmd.events.v1.EventAdminService"}) {
+  for (const char* name :
+       {"pcmd.intake.v1.IntakeService", "pcmd.inspections.v1.InspectionsService",
+        "pcmd.referrals.v1.ReferralsService", "pcmd.referrals.v1.ProviderInboxService",
+        "pcmd.referrals.v1.CasesService", "pcmd.plans.v1.DirectoryService",
+        "pcmd.events.v1.EventAdminService"}) {
     EXPECT_TRUE(found_services.count(name)) << name << " is hosted by no binary";
   }
   for (const auto& [method, expected] : Matrix()) {
@@ -552,6 +555,7 @@ TEST_F(GrpcAccess, AProviderIsRegisteredInItsOwnUnitAndFoundFromAnywhere) {
   request.set_kind(referrals::v1::PROVIDER_KIND_SOCIAL_WORK_CENTRE);
   request.add_services(referrals::v1::SERVICE_TYPE_PSYCHOLOGICAL_COUNSELLING);
   request.set_unit_code("01");
+  request.set_agency_code("CTXH-HN");
   referrals::v1::CreateProviderResponse created;
   const grpc::Status create =
       Unary("referrals", "health-hanoi", &referrals::v1::ReferralsService::Stub::CreateProvider,
