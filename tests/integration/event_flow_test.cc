@@ -1,6 +1,7 @@
 // The services as one system over a real Redis: what intake records reaches plans and
 // inspections through the outbox, the streams and their consumers, and a restart of
-// Redis loses nothing; what an inspection suspects reaches intake as a tip.
+// Redis loses nothing; what an inspection suspects reaches intake as a tip; a person
+// the police hand over reaches referrals as outreach work and walks the referral loop.
 #include <signal.h>
 
 #include <iterator>
@@ -17,6 +18,7 @@
 #include "pcmd/events/v1/admin.grpc.pb.h"
 #include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
+#include "pcmd/referrals/v1/referrals.grpc.pb.h"
 #include "tests/integration/service_process.h"
 
 namespace pcmd::integration {
@@ -429,6 +431,228 @@ TEST(EventFlow, AnInspectionThatSuspectsACrimeBecomesATeam178TipForThePolice) {
   EXPECT_EQ(Stats(intake).dead_letters(), 0) << intake.log();
   // Not checked here: that `person` and `findings` stay off the Redis streams. This
   // target links no Redis client to read them (tests/security/leak_test.cc does).
+}
+
+TEST(EventFlow, APersonHandedOverByPoliceIsReachedReferredAndServedUntilTheLoopCloses) {
+  namespace rv1 = referrals::v1;
+  testing::RedisServer redis;
+  TempDir dir;
+  const std::vector<std::string> bus = {"--redis=" + redis.address()};
+  RunningBinary plans(kServices[0], dir, "127.0.0.1:0", bus);
+  RunningBinary intake(kServices[1], dir, "127.0.0.1:0", bus);
+  RunningBinary referrals(kServices[3], dir, "127.0.0.1:0", bus);
+  ASSERT_GT(plans.port(), 0) << plans.log();
+  ASSERT_GT(intake.port(), 0) << intake.log();
+  ASSERT_GT(referrals.port(), 0) << referrals.log();
+  ASSERT_TRUE(RegisterTestUnits(plans.target(), intake.target(), "", referrals.target()))
+      << referrals.log();
+  const std::string today = VietnamToday();
+  auto worker =
+      rv1::ReferralsService::NewStub(ChannelAs(referrals.target(), "social-affairs-hanoi"));
+  auto provider =
+      rv1::ProviderInboxService::NewStub(ChannelAs(referrals.target(), "provider-hanoi"));
+
+  // The Hà Nội social-work centre is in the directory, receiving through its own system.
+  std::string centre;
+  {
+    rv1::CreateProviderRequest request;
+    request.set_request_id("ctxh-hanoi");
+    request.set_display_name("Trung tâm Công tác xã hội Hà Nội");
+    request.set_kind(rv1::PROVIDER_KIND_SOCIAL_WORK_CENTRE);
+    request.add_services(rv1::SERVICE_TYPE_PSYCHOLOGICAL_COUNSELLING);
+    request.add_services(rv1::SERVICE_TYPE_HIV_STI_TESTING);
+    request.set_unit_code("01");
+    request.set_agency_code("CTXH-HN");
+    rv1::CreateProviderResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "provider-directory");
+    const grpc::Status status = worker->CreateProvider(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    centre = response.provider().name();
+  }
+
+  // The police hand over a woman found during a raid in Thanh Trì.
+  {
+    auto police = intake::v1::IntakeService::NewStub(ChannelAs(intake.target(), "police-hanoi"));
+    intake::v1::CreateHandOverRequest request;
+    request.set_request_id("raid-ngoc-hoi");
+    request.mutable_hand_over()->set_unit_code("268");
+    request.mutable_hand_over()->set_found_date(today);
+    intake::v1::HandedOverPerson* person = request.mutable_hand_over()->add_persons();
+    person->set_full_name("Lò Thị Mai");
+    person->set_id_number("014199001234");
+    intake::v1::CreateHandOverResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "raid-follow-up");
+    const grpc::Status status = police->CreateHandOver(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // It becomes an outreach task for the social-affairs authority, through the bus.
+  rv1::OutreachTask task;
+  ASSERT_TRUE(Eventually([&] {
+    rv1::ListOutreachTasksRequest request;
+    request.set_unit_code("268");
+    rv1::ListOutreachTasksResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "outreach");
+    if (!worker->ListOutreachTasks(&ctx, request, &response).ok() || response.tasks_size() != 1) {
+      return false;
+    }
+    task = response.tasks(0);
+    return true;
+  })) << referrals.log();
+  EXPECT_EQ(task.source(), rv1::OUTREACH_SOURCE_POLICE_HAND_OVER);
+  EXPECT_THAT(task.pseudonym(), ::testing::StartsWith("psn_"));
+
+  // The case worker reaches her; she becomes a client with the same pseudonym...
+  std::string client;
+  {
+    rv1::RegisterClientRequest request;
+    request.set_request_id("client-mai");
+    request.set_unit_code("268");
+    request.set_source(rv1::CLIENT_SOURCE_POLICE_HAND_OVER);
+    request.set_outreach_task(task.name());
+    request.mutable_identity()->set_full_name("Lò Thị Mai");
+    request.mutable_identity()->set_id_number("014199001234");
+    rv1::RegisterClientResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "case-work");
+    const grpc::Status status = worker->RegisterClient(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.client().pseudonym(), task.pseudonym());
+    client = response.client().name();
+  }
+  {
+    rv1::CloseOutreachTaskRequest request;
+    request.set_name(task.name());
+    request.set_outcome(rv1::OUTREACH_TASK_STATE_CONTACTED);
+    request.set_client(client);
+    request.set_contact_date(today);
+    rv1::CloseOutreachTaskResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "outreach");
+    const grpc::Status status = worker->CloseOutreachTask(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // ...and agrees to counselling, her name shared with the centre.
+  const auto refer = [&](const std::string& request_id, rv1::CreateReferralResponse* response) {
+    rv1::CreateReferralRequest request;
+    request.set_request_id(request_id);
+    request.set_client(client);
+    request.set_provider(centre);
+    request.set_service_type(rv1::SERVICE_TYPE_PSYCHOLOGICAL_COUNSELLING);
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "case-work");
+    return worker->CreateReferral(&ctx, request, response);
+  };
+  rv1::CreateReferralResponse refused;
+  EXPECT_EQ(refer("ref-before-consent", &refused).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  {
+    rv1::GiveConsentRequest request;
+    request.set_request_id("consent-mai");
+    request.set_client(client);
+    request.set_basis(rv1::CONSENT_BASIS_CLIENT_CONSENT);
+    request.add_provider_kinds(rv1::PROVIDER_KIND_SOCIAL_WORK_CENTRE);
+    request.add_service_types(rv1::SERVICE_TYPE_PSYCHOLOGICAL_COUNSELLING);
+    request.add_shared_fields(rv1::SHARED_FIELD_FULL_NAME);
+    request.set_given_date(today);
+    const absl::CivilDay day = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+    request.set_expire_date(absl::FormatCivilTime(day + 180));
+    rv1::GiveConsentResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "case-work");
+    const grpc::Status status = worker->GiveConsent(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  rv1::CreateReferralResponse sent;
+  {
+    const grpc::Status status = refer("ref-counselling", &sent);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  const std::string referral = sent.referral().name();
+
+  // The centre's system receives it on its watch, and sees the name it may see.
+  {
+    rv1::WatchInboxRequest request;
+    request.set_cursor("c0");
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    StateUse(ctx, "intake-desk", "referrals");
+    auto stream = provider->WatchInbox(&ctx, request);
+    rv1::WatchInboxResponse change;
+    ASSERT_TRUE(stream->Read(&change));
+    EXPECT_EQ(change.referral(), referral);
+    EXPECT_EQ(change.change(), "ReferralSent");
+    ctx.TryCancel();
+  }
+  {
+    rv1::GetInboxReferralRequest request;
+    request.set_name(referral);
+    rv1::GetInboxReferralResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "referrals");
+    const grpc::Status status = provider->GetInboxReferral(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.referral().full_name(), "Lò Thị Mai");
+    EXPECT_EQ(response.referral().id_number(), "");
+  }
+  // The police cannot act as a provider.
+  {
+    auto police = rv1::ProviderInboxService::NewStub(ChannelAs(referrals.target(), "police-hanoi"));
+    rv1::AcceptReferralRequest request;
+    request.set_name(referral);
+    rv1::AcceptReferralResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "referrals");
+    EXPECT_EQ(police->AcceptReferral(&ctx, request, &response).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  // The centre accepts, delivers a session and closes the loop.
+  {
+    rv1::AcceptReferralRequest request;
+    request.set_name(referral);
+    rv1::AcceptReferralResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "referrals");
+    const grpc::Status status = provider->AcceptReferral(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  {
+    rv1::RecordServiceDeliveryRequest request;
+    request.set_name(referral);
+    request.set_delivery_date(today);
+    rv1::RecordServiceDeliveryResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "referrals");
+    const grpc::Status status = provider->RecordServiceDelivery(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  {
+    rv1::CompleteReferralRequest request;
+    request.set_name(referral);
+    request.set_outcome(rv1::OUTCOME_COMPLETED);
+    rv1::CompleteReferralResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "referrals");
+    const grpc::Status status = provider->CompleteReferral(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  {
+    rv1::GetReferralRequest request;
+    request.set_name(referral);
+    rv1::GetReferralResponse response;
+    grpc::ClientContext ctx;
+    StateUseWithDeadline(ctx, "case-work");
+    const grpc::Status status = worker->GetReferral(&ctx, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.referral().state(), rv1::REFERRAL_STATE_COMPLETED);
+    EXPECT_EQ(response.referral().deliveries(), 1);
+    EXPECT_EQ(response.referral().outcome(), rv1::OUTCOME_COMPLETED);
+  }
 }
 
 }  // namespace

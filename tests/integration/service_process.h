@@ -25,6 +25,7 @@
 #include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "pcmd/plans/v1/directory.grpc.pb.h"
+#include "pcmd/referrals/v1/referrals.grpc.pb.h"
 
 namespace pcmd::integration {
 
@@ -230,12 +231,29 @@ inline bool InspectionsKnowsUnit(const std::string& inspections_target, const st
          code != grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
+// True once referrals at `referrals_target` knows `unit`, as IntakeKnowsUnit.
+inline bool ReferralsKnowsUnit(const std::string& referrals_target, const std::string& unit) {
+  auto stub =
+      referrals::v1::ReferralsService::NewStub(ChannelAs(referrals_target, "social-affairs-hanoi"));
+  referrals::v1::ListClientsRequest request;
+  request.set_unit_code(unit);
+  request.set_page_size(1);
+  referrals::v1::ListClientsResponse response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  StateUse(ctx);
+  const grpc::StatusCode code = stub->ListClients(&ctx, request, &response).error_code();
+  return code != grpc::StatusCode::INVALID_ARGUMENT && code != grpc::StatusCode::UNAVAILABLE &&
+         code != grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
 // Creates kTestUnits through plans and waits until intake (and inspections, when its
-// target is given) has learnt every one of them from plans' UnitCreated events on the
-// bus, as a deployment does at start-up.
+// referrals, when their targets are given) have learnt every one of them from plans' UnitCreated
+// events on the bus, as a deployment does at start-up.
 inline ::testing::AssertionResult RegisterTestUnits(const std::string& plans_target,
                                                     const std::string& intake_target,
-                                                    const std::string& inspections_target = "") {
+                                                    const std::string& inspections_target = "",
+                                                    const std::string& referrals_target = "") {
   for (const TestUnit& unit : kTestUnits) {
     const grpc::Status status = CreateUnit(plans_target, unit);
     if (!status.ok()) {
@@ -250,6 +268,10 @@ inline ::testing::AssertionResult RegisterTestUnits(const std::string& plans_tar
     if (!inspections_target.empty() &&
         !Eventually([&] { return InspectionsKnowsUnit(inspections_target, unit.code); })) {
       return ::testing::AssertionFailure() << "inspections never learnt unit " << unit.code;
+    }
+    if (!referrals_target.empty() &&
+        !Eventually([&] { return ReferralsKnowsUnit(referrals_target, unit.code); })) {
+      return ::testing::AssertionFailure() << "referrals never learnt unit " << unit.code;
     }
   }
   return ::testing::AssertionSuccess();
