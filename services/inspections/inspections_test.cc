@@ -15,6 +15,7 @@
 #include "common/crypto/keyring.h"
 #include "common/events/consumer.h"
 #include "common/events/outbox.h"
+#include "common/events/outbox_testing.h"
 #include "common/events/relay.h"
 #include "common/status/status.h"
 #include "common/status/status_macros.h"
@@ -283,26 +284,9 @@ class InspectionsTest : public ::testing::Test {
     return n;
   }
 
-  // Every envelope in the outbox, in publication order.
-  std::vector<events::v1::EventEnvelope> Envelopes() {
-    std::vector<events::v1::EventEnvelope> out;
-    const absl::Status s = db_->Read([&](storage::Transaction& tx) -> absl::Status {
-      PCMD_ASSIGN_OR_RETURN(std::vector<storage::Row> rows,
-                            tx.Query("SELECT envelope FROM outbox ORDER BY seq"));
-      for (const storage::Row& row : rows) {
-        events::v1::EventEnvelope env;
-        if (!env.ParseFromString(row.Text(0))) return absl::InternalError("bad envelope");
-        out.push_back(std::move(env));
-      }
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(s.ok()) << s;
-    return out;
-  }
-
   // The envelopes appended after the first `skip`.
   std::vector<events::v1::EventEnvelope> EnvelopesAfter(size_t skip) {
-    std::vector<events::v1::EventEnvelope> all = Envelopes();
+    std::vector<events::v1::EventEnvelope> all = events::OutboxEnvelopes(*db_);
     if (skip >= all.size()) return {};
     return std::vector<events::v1::EventEnvelope>(all.begin() + skip, all.end());
   }
@@ -367,7 +351,7 @@ class InspectionsTest : public ::testing::Test {
 // Schedule.
 
 TEST_F(InspectionsTest, SchedulesAnInspectionWithTheUnitAndTeamAgencyCopied) {
-  const size_t before = Envelopes().size();
+  const size_t before = events::OutboxEnvelopes(*db_).size();
   absl::StatusOr<v1::Inspection> i = inspections_.Schedule(
       national_, ScheduleRequest("sch-1", karaoke_.name(), team_.name(), "2024-06-10"));
   ASSERT_TRUE(i.ok()) << i.status();
@@ -402,12 +386,12 @@ TEST_F(InspectionsTest, ReturnsTheSameInspectionWithoutASecondEventWhenScheduleI
   const v1::ScheduleInspectionRequest request =
       ScheduleRequest("sch-1", karaoke_.name(), team_.name(), "2024-06-10");
   absl::StatusOr<v1::Inspection> first = inspections_.Schedule(national_, request);
-  const size_t after_first = Envelopes().size();
+  const size_t after_first = events::OutboxEnvelopes(*db_).size();
   absl::StatusOr<v1::Inspection> retry = inspections_.Schedule(national_, request);
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(first->name(), retry->name());
-  EXPECT_EQ(Envelopes().size(), after_first);
+  EXPECT_EQ(events::OutboxEnvelopes(*db_).size(), after_first);
   EXPECT_EQ(CountRows("inspections"), 1);
 
   // The same request_id for another request is refused.
@@ -617,7 +601,7 @@ TEST_F(InspectionsTest, GetAnswersInvalidArgumentForAMalformedNameAndNotFoundFor
 
 TEST_F(InspectionsTest, RecordsAFullResultAsCompletedWithExactlyItsEvents) {
   const v1::Inspection scheduled = MustSchedule("sch-1", karaoke_.name());
-  const size_t before = Envelopes().size();
+  const size_t before = events::OutboxEnvelopes(*db_).size();
   absl::StatusOr<v1::Inspection> done =
       inspections_.Record(team_caller_, RecordRequest(scheduled.name(), "rec-1", FullResult()));
   ASSERT_TRUE(done.ok()) << done.status();
@@ -727,7 +711,7 @@ TEST_F(InspectionsTest, PublishesNoRiskChangeWhenACleanInspectionLeavesTheRiskWh
   const v1::Establishment lodging =
       MustRegister("est-lodging", "Nhà nghỉ Bình Minh", v1::BUSINESS_TYPE_LODGING);
   const v1::Inspection scheduled = MustSchedule("sch-1", lodging.name());
-  const size_t before = Envelopes().size();
+  const size_t before = events::OutboxEnvelopes(*db_).size();
   v1::InspectionResult clean;
   clean.set_findings("Không phát hiện vi phạm");
   clean.set_owners_informed(1);
@@ -744,7 +728,7 @@ TEST_F(InspectionsTest, KeepsEveryPersonalValueOutOfTheEventsAndTheDatabaseFile)
   const std::vector<const char*> secrets = {
       kFindings,   kDescription0, kDescription1,   kMinorName, kMinorIdNumber,
       kMinorPhone, kMinorNeeds,   kMinorBirthDate, kAdultName, kAdultNeeds};
-  const std::vector<events::v1::EventEnvelope> all = Envelopes();
+  const std::vector<events::v1::EventEnvelope> all = events::OutboxEnvelopes(*db_);
   ASSERT_FALSE(all.empty());
   for (const events::v1::EventEnvelope& env : all) {
     const std::string bytes = env.SerializeAsString();
@@ -1373,7 +1357,7 @@ TEST_F(TipEventsTest, ATipAboutABusinessWithASeriousViolationAddsTipsAndOpensAFo
           .ok());
   absl::StatusOr<v1::Establishment> before = establishments_.Get(national_, karaoke_.name());
   ASSERT_TRUE(before.ok());
-  const size_t events_before = Envelopes().size();
+  const size_t events_before = events::OutboxEnvelopes(*db_).size();
 
   // pcmd.intake.v1.Category 4: trafficking, a follow-up due in 7 days.
   ASSERT_NO_FATAL_FAILURE(ReportTip("tips/t-1", karaoke_.name(), 4));

@@ -274,26 +274,10 @@ class OutreachTest : public ::testing::Test {
     return r;
   }
 
-  std::vector<events::v1::EventEnvelope> Envelopes() {
-    std::vector<events::v1::EventEnvelope> out;
-    const absl::Status s = db_->Read([&](storage::Transaction& tx) -> absl::Status {
-      PCMD_ASSIGN_OR_RETURN(std::vector<storage::Row> rows,
-                            tx.Query("SELECT envelope FROM outbox ORDER BY seq"));
-      for (const storage::Row& row : rows) {
-        events::v1::EventEnvelope env;
-        if (!env.ParseFromString(row.Text(0))) return absl::InternalError("bad envelope");
-        out.push_back(std::move(env));
-      }
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(s.ok()) << s;
-    return out;
-  }
-
   template <typename T>
   std::vector<T> Published() {
     std::vector<T> out;
-    for (const events::v1::EventEnvelope& env : Envelopes()) {
+    for (const events::v1::EventEnvelope& env : events::OutboxEnvelopes(*db_)) {
       T payload;
       if (env.payload().UnpackTo(&payload)) out.push_back(std::move(payload));
     }
@@ -389,14 +373,14 @@ TEST_F(OutreachTest, KeepsTasksAndTheirOutcomeWhenEventsAreReplayedAfterAReset) 
   ASSERT_NO_FATAL_FAILURE(HandOverPeople({HandOver("handovers/h-1", 0, "psn_a", true)}));
   const v1::OutreachTask task = TaskOf("handovers/h-1#0");
   ASSERT_TRUE(outreach_.CloseTask(hanoi_, Close(task, v1::OUTREACH_TASK_STATE_NOT_REACHED)).ok());
-  const size_t published = Envelopes().size();
+  const size_t published = events::OutboxEnvelopes(*db_).size();
 
   ASSERT_TRUE(consumer_.Reset().ok());
   ASSERT_NO_FATAL_FAILURE(Apply(1));
 
   EXPECT_EQ(Count("outreach_tasks"), 1);
   EXPECT_EQ(TaskOf("handovers/h-1#0").state(), v1::OUTREACH_TASK_STATE_NOT_REACHED);
-  EXPECT_EQ(Envelopes().size(), published) << "a replay publishes nothing";
+  EXPECT_EQ(events::OutboxEnvelopes(*db_).size(), published) << "a replay publishes nothing";
 }
 
 TEST_F(OutreachTest, LinksATaskToTheClientAlreadyHoldingItsPseudonym) {
@@ -583,13 +567,13 @@ TEST_F(OutreachTest, RefusesToCloseATaskTwiceNamingItsStateAndWritesNothing) {
   ASSERT_NO_FATAL_FAILURE(HandOverPeople({HandOver("handovers/h-1", 0, "psn_a", false)}));
   const v1::OutreachTask task = TaskOf("handovers/h-1#0");
   ASSERT_TRUE(outreach_.CloseTask(hanoi_, Close(task, v1::OUTREACH_TASK_STATE_DECLINED)).ok());
-  const size_t published = Envelopes().size();
+  const size_t published = events::OutboxEnvelopes(*db_).size();
   const absl::Status again =
       outreach_.CloseTask(hanoi_, Close(task, v1::OUTREACH_TASK_STATE_NOT_REACHED)).status();
   EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(again.message(), HasSubstr("OUTREACH_TASK_STATE_DECLINED"));
   EXPECT_EQ(TaskOf("handovers/h-1#0").state(), v1::OUTREACH_TASK_STATE_DECLINED);
-  EXPECT_EQ(Envelopes().size(), published);
+  EXPECT_EQ(events::OutboxEnvelopes(*db_).size(), published);
 }
 
 TEST_F(OutreachTest, NamesEachMalformedFieldOfAClosure) {
@@ -748,7 +732,7 @@ TEST_F(OutreachTest, EventsCarryOnlyTheFieldsTheyDefine) {
                                            v1::OUTREACH_TASK_STATE_CONTACTED, client))
                   .ok());
   ASSERT_TRUE(outreach_.RecordContact(hanoi_, Contact("k-1", client)).ok());
-  const std::vector<events::v1::EventEnvelope> envs = Envelopes();
+  const std::vector<events::v1::EventEnvelope> envs = events::OutboxEnvelopes(*db_);
   ASSERT_EQ(envs.size(), 4u);
   for (const events::v1::EventEnvelope& env : envs) {
     const google::protobuf::Descriptor* type =

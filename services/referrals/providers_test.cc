@@ -100,22 +100,6 @@ class ProvidersTest : public ::testing::Test {
     return r;
   }
 
-  std::vector<events::v1::EventEnvelope> Envelopes() {
-    std::vector<events::v1::EventEnvelope> out;
-    const absl::Status s = db_->Read([&](storage::Transaction& tx) -> absl::Status {
-      PCMD_ASSIGN_OR_RETURN(std::vector<storage::Row> rows,
-                            tx.Query("SELECT envelope FROM outbox ORDER BY seq"));
-      for (const storage::Row& row : rows) {
-        events::v1::EventEnvelope env;
-        if (!env.ParseFromString(row.Text(0))) return absl::InternalError("bad envelope");
-        out.push_back(std::move(env));
-      }
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(s.ok()) << s;
-    return out;
-  }
-
   FakeClock clock_;
   std::unique_ptr<storage::SqliteDatabase> db_;
   events::Outbox outbox_;
@@ -175,7 +159,7 @@ TEST_F(ProvidersTest, NamesEachBadServiceByIndexAndStoresNothing) {
 TEST_F(ProvidersTest, PublishesProviderRegisteredOnceWithTheAgency) {
   ASSERT_TRUE(providers_.Create(national_, HealthCentre("p-1")).ok());
   ASSERT_TRUE(providers_.Create(national_, HealthCentre("p-1")).ok());
-  const std::vector<events::v1::EventEnvelope> envs = Envelopes();
+  const std::vector<events::v1::EventEnvelope> envs = events::OutboxEnvelopes(*db_);
   ASSERT_EQ(envs.size(), 1u);
   events::v1::ProviderRegistered registered;
   ASSERT_TRUE(envs[0].payload().UnpackTo(&registered));
@@ -399,7 +383,7 @@ TEST_F(ProvidersTest, PublishesProviderUpdatedOnceWithTheNewServicesCapacityAndA
   EXPECT_THAT(events::OutboxEventTypes(*db_),
               ElementsAre("pcmd.events.v1.ProviderRegistered", "pcmd.events.v1.ProviderUpdated"));
   events::v1::ProviderUpdated updated;
-  ASSERT_TRUE(Envelopes().back().payload().UnpackTo(&updated));
+  ASSERT_TRUE(events::OutboxEnvelopes(*db_).back().payload().UnpackTo(&updated));
   EXPECT_EQ(updated.provider(), p->name());
   EXPECT_EQ(updated.capacity(), 10);
   EXPECT_FALSE(updated.active());
@@ -505,7 +489,7 @@ TEST_F(ProvidersTest, EventsCarryOnlyTheFieldsTheyDefineAndNeitherNameNorContact
   changed.set_contact("Số 9 Phan Trọng Tuệ; ĐT 024 3688 7777");
   changed.set_display_name("Bệnh viện đa khoa Thanh Trì");
   ASSERT_TRUE(providers_.Update(national_, UpdateOf(changed, {"contact", "display_name"})).ok());
-  const std::vector<events::v1::EventEnvelope> envs = Envelopes();
+  const std::vector<events::v1::EventEnvelope> envs = events::OutboxEnvelopes(*db_);
   ASSERT_EQ(envs.size(), 2u);
   for (const events::v1::EventEnvelope& env : envs) {
     const google::protobuf::Descriptor* type =

@@ -145,17 +145,12 @@ class ReferralsTest : public ::testing::Test {
     return n;
   }
 
-  // Every payload in the outbox, serialised.
+  // Every envelope in the outbox, serialised.
   std::string OutboxBytes() {
     std::string all;
-    EXPECT_TRUE(db_->Read([&](storage::Transaction& tx) -> absl::Status {
-                     absl::StatusOr<std::vector<storage::Row>> rows =
-                         tx.Query("SELECT envelope FROM outbox ORDER BY seq");
-                     if (!rows.ok()) return rows.status();
-                     for (const storage::Row& r : *rows) absl::StrAppend(&all, r.Text(0));
-                     return absl::OkStatus();
-                   })
-                    .ok());
+    for (const events::v1::EventEnvelope& env : events::OutboxEnvelopes(*db_)) {
+      absl::StrAppend(&all, env.SerializeAsString());
+    }
     return all;
   }
 
