@@ -58,6 +58,8 @@ issue police-hanoi police 01 CA-HN-PC02                 # Criminal police, Hà N
 issue social-affairs-hanoi social_affairs 01 SYT-HN-PCTNXH  # Dept. of Health, social evils
 issue team178-thanhtri inspection_team 268 DKT178-TT   # Team 178 of Thanh Trì
 issue provider-hanoi provider 01 CTXH-HN               # Hà Nội social-work centre
+issue provider-yte-thanhtri provider 268 YTE-TT        # Thanh Trì district health centre
+issue provider-nghe-hanoi provider 01 TCN-HN           # Hà Nội vocational school
 issue ministry-health ministry VN BYT                  # Ministry of Health's system
 issue procuracy-hanoi procuracy 01 VKSND-HN            # People's Procuracy of Hà Nội
 issue court-hanoi court 01 TAND-HN                     # People's Court of Hà Nội

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The demo data set, loaded by deploy/run.sh once the suite is up: the units of Hà
-# Nội the demo agencies work in, risky businesses and a Team 178, and a few realistic tips (deploy/demo/data.textproto)
-# submitted by the demo police, social-affairs authority and Team 178. Then prints
-# commands a newcomer can paste. Safe to run again (request ids make it idempotent).
+# Nội the demo agencies work in, risky businesses and a Team 178, a few realistic tips
+# submitted by the demo police, social-affairs authority and Team 178, three providers
+# of support and two clients walked through the referral loop, each provider acting
+# with its own certificate (deploy/demo/data.textproto). Then prints commands a newcomer
+# can paste. Safe to run again (request ids make it idempotent).
 #
 # Needs the environment deploy/run.sh exports: PCMD_PLANS_ADDR, PCMD_INTAKE_ADDR,
-# PCMD_INSPECTIONS_ADDR, PCMD_STATE_DIR, PCMD_BIN_DIR.
+# PCMD_INSPECTIONS_ADDR, PCMD_REFERRALS_ADDR, PCMD_STATE_DIR, PCMD_BIN_DIR.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,14 +15,16 @@ bin_dir="${PCMD_BIN_DIR:-$REPO/build/release}"
 certs="$PCMD_STATE_DIR/certs"
 
 "$bin_dir/tools/pcmd-demo" --data="$REPO/deploy/demo/data.textproto" --certs="$certs" \
-  --plans="$PCMD_PLANS_ADDR" --intake="$PCMD_INTAKE_ADDR" --inspections="$PCMD_INSPECTIONS_ADDR"
+  --plans="$PCMD_PLANS_ADDR" --intake="$PCMD_INTAKE_ADDR" --inspections="$PCMD_INSPECTIONS_ADDR" \
+  --referrals="$PCMD_REFERRALS_ADDR"
 
 demo=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--intake=$PCMD_INTAKE_ADDR")
 demo_inspections=("$bin_dir/tools/pcmd-demo" "--certs=$certs"
   "--inspections=$PCMD_INSPECTIONS_ADDR")
+demo_referrals=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--referrals=$PCMD_REFERRALS_ADDR")
 cat <<EOT
 
-Try it (as the Hà Nội police, over mutual TLS):
+Try it (over mutual TLS, as the Hà Nội police unless said otherwise):
   # find the tips that mention "Tây Sơn", typed without diacritics
   ${demo[*]} --mode=list --text="tay son"
   # watch tips change in real time (leave it running; Ctrl-C stops it)
@@ -29,4 +33,10 @@ Try it (as the Hà Nội police, over mutual TLS):
   ${demo[*]} --mode=list --overdue
   # the risky businesses of Hà Nội, riskiest first, each with why
   ${demo_inspections[*]} --mode=establishments
+  # as the Thanh Trì health centre's own system: its inbox, with the client's fields her
+  # consent shares (her name, not her phone)
+  ${demo_referrals[*]} --mode=inbox --as=provider-yte-thanhtri
+  # as the Hà Nội social-affairs authority: its referrals, with state and provider
+  # (add --overdue for those that fell through)
+  ${demo_referrals[*]} --mode=referrals
 EOT

@@ -462,7 +462,8 @@ echo
 if [[ "$insecure" != 1 ]]; then
   echo "Mutual TLS: every caller needs a certificate from $certs_dir/ca.crt."
   echo "Demo agency certificates are in $certs_dir (police-hanoi, social-affairs-hanoi,"
-  echo "team178-thanhtri, provider-hanoi, ministry-health; operator for pcmd's own tools), e.g."
+  echo "team178-thanhtri, provider-hanoi, provider-yte-thanhtri, provider-nghe-hanoi, health-hanoi,"
+  echo "ministry-health; operator for pcmd's own tools), e.g."
   echo "  $bin_dir/tools/pcmd-events stats --target=$(addr_of "$host" "${PORT[plans]}") \\"
   echo "    --tls-ca=$certs_dir/ca.crt --tls-cert=$certs_dir/operator.crt --tls-key=$certs_dir/operator.key"
   echo
