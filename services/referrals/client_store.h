@@ -34,12 +34,14 @@ class ClientStore {
   virtual ~ClientStore() = default;
 
   // Stores `client` (identity sealed) with ClientRegistered, unless `request_id` was
-  // seen: then the client registered first. Errors: INVALID_ARGUMENT naming
-  // request_id when it was used for a different request; ALREADY_EXISTS naming the
-  // client that holds `client.pseudonym()`; storage errors.
+  // seen: then the client registered first. When another client already holds
+  // `client.pseudonym()`, stores nothing, sets `*holder` to that client (name and unit
+  // only) and returns ALREADY_EXISTS. Errors: INVALID_ARGUMENT naming request_id when it
+  // was used for a different request; ALREADY_EXISTS; storage errors.
   virtual absl::StatusOr<v1::Client> RegisterClient(absl::string_view request_id,
                                                     absl::string_view fingerprint,
-                                                    const v1::Client& client) = 0;
+                                                    const v1::Client& client,
+                                                    v1::Client* holder) = 0;
 
   // The client with needs, and with identity opened when `with_identity`. Errors:
   // NOT_FOUND; DATA_LOSS when the identity cannot be opened; storage errors.

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/ids/calendar.h"
 #include "common/paging/paging.h"
 #include "common/status/status.h"
@@ -133,8 +133,20 @@ absl::StatusOr<v1::Client> Clients::Register(const security::Access& access,
     if (c.source_ref().empty()) c.set_source_ref(task->name());
   }
   // The fingerprint holds the identity: keyed, so the stored hash cannot test guesses.
-  return store_.RegisterClient(request.request_id(),
-                               storage::RequestFingerprint(request, keys_.index_key()), c);
+  v1::Client holder;
+  absl::StatusOr<v1::Client> registered = store_.RegisterClient(
+      request.request_id(), storage::RequestFingerprint(request, keys_.index_key()), c, &holder);
+  if (!absl::IsAlreadyExists(registered.status())) return registered;
+  // Who holds the person is told only to a caller who may see that client: that someone
+  // is a client at all is sensitive.
+  if (security::CheckScope(access, {.name = holder.name(), .unit_code = holder.unit_code()}, units_)
+          .ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("this person is already client ", holder.name(), " (same pseudonym)"));
+  }
+  return absl::AlreadyExistsError(
+      "this person is already a client of another unit; ask its social-affairs authority to "
+      "transfer the case");
 }
 
 absl::StatusOr<v1::Client> Clients::Get(const security::Access& access, absl::string_view name) {

@@ -183,6 +183,10 @@ absl::StatusOr<v1::OutreachTask> Outreach::CloseTask(const security::Access& acc
   TaskClosure closure{.outcome = request.outcome(), .contact_date = request.contact_date()};
   if (contacted) {
     PCMD_ASSIGN_OR_RETURN(ClientFacts client, FindClient("client", request.client()));
+    // Before anything about the client is compared: a caller learns nothing of a
+    // client outside its units.
+    PCMD_RETURN_IF_ERROR(
+        security::CheckScope(access, {.name = client.name, .unit_code = client.unit_code}, units_));
     // One person is one client: a task whose person is known as another client (by
     // its pseudonym) cannot be closed with this one.
     if ((!task->client().empty() && task->client() != client.name) ||

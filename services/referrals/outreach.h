@@ -60,7 +60,7 @@ class Outreach {
   // outcome, client (required for CONTACTED only; or another client than the one the
   // task's pseudonym belongs to) or contact_date (required, not in the future, not
   // before the task's found_date); NOT_FOUND naming name or client;
-  // PERMISSION_DENIED when the task's unit lies outside the caller's units;
+  // PERMISSION_DENIED when the task's or the client's unit lies outside the caller's units;
   // FAILED_PRECONDITION naming the task's state when it is not OPEN; storage errors.
   absl::StatusOr<v1::OutreachTask> CloseTask(const security::Access& access,
                                              const v1::CloseOutreachTaskRequest& request);

@@ -652,6 +652,19 @@ TEST_F(OutreachTest, RefusesToCloseATaskOutsideTheCallersUnitsAndWritesNothing) 
   EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre("pcmd.events.v1.OutreachTaskOpened"));
 }
 
+TEST_F(OutreachTest, RefusesToLinkATaskToAClientOutsideTheCallersUnitsBeforeComparingThem) {
+  ASSERT_NO_FATAL_FAILURE(HandOverPeople({HandOver("handovers/h-1", 0, "psn_a", false)}));
+  // Another pseudonym: were the client compared first, the answer would say so.
+  const std::string elsewhere = AddClient("c-hy", "psn_b", "33");
+  const v1::OutreachTask task = TaskOf("handovers/h-1#0");
+  EXPECT_EQ(outreach_.CloseTask(hanoi_, Close(task, v1::OUTREACH_TASK_STATE_CONTACTED, elsewhere))
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(TaskOf("handovers/h-1#0").state(), v1::OUTREACH_TASK_STATE_OPEN);
+  EXPECT_EQ(Count("outreach_contacts"), 0);
+}
+
 // ---------------------------------------------------------------------------------
 // Recording contacts
 

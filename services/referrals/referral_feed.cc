@@ -1,5 +1,6 @@
 #include "services/referrals/referral_feed.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -95,10 +96,12 @@ absl::StatusOr<int64_t> ReferralFeed::Purge() {
   const int64_t cutoff = absl::ToUnixMillis(clock_.Now() - options_.retention);
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
     // The newest record stays, so that "from now" keeps counting from where it was.
-    PCMD_RETURN_IF_ERROR(
-        tx.Execute("DELETE FROM referral_changes WHERE unix_ms < ?1 AND "
-                   "seq < (SELECT MAX(seq) FROM referral_changes)",
-                   {cutoff}));
+    // A prefix of the log, so that the oldest kept record tells a watcher exactly what
+    // it can no longer catch up on, even if the clock stepped back meanwhile.
+    PCMD_RETURN_IF_ERROR(tx.Execute(
+        "DELETE FROM referral_changes WHERE seq <= (SELECT MAX(seq) FROM referral_changes "
+        "WHERE unix_ms < ?1) AND seq < (SELECT MAX(seq) FROM referral_changes)",
+        {cutoff}));
     purged = tx.changes();
     return absl::OkStatus();
   }));
@@ -106,8 +109,9 @@ absl::StatusOr<int64_t> ReferralFeed::Purge() {
 }
 
 ReferralJobs::ReferralJobs(ReferralStore& store, ReferralFeed& feed, const Clock& clock,
-                           absl::Duration interval)
-    : thread_([this, &store, &feed, &clock, interval] {
+                           absl::Duration every)
+    // At least a second between rounds: a zero interval would spin.
+    : thread_([this, &store, &feed, &clock, interval = std::max(every, absl::Seconds(1))] {
         while (!stop_.WaitForNotificationWithTimeout(interval)) {
           if (absl::StatusOr<int> raised = store.RaiseOverdue(VietnamDay(clock.Now()));
               !raised.ok()) {

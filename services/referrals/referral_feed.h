@@ -55,8 +55,9 @@ class ReferralFeed {
 };
 
 // Raises overdue referrals (ReferralStore::RaiseOverdue for today in Vietnam) and purges
-// the feed every `interval` on a background thread until destroyed. Errors are logged
-// and retried at the next round.
+// the feed every `interval` (at least a second) on a background thread until destroyed.
+// Errors are logged and retried at the next round. `store`, `feed` and `clock` are not
+// owned and must outlive it.
 class ReferralJobs {
  public:
   ReferralJobs(ReferralStore& store, ReferralFeed& feed, const Clock& clock,

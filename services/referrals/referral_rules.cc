@@ -135,8 +135,8 @@ absl::StatusOr<v1::Consent> ConsentFor(absl::string_view client,
   return *best;
 }
 
-bool SharesIdentity(const v1::Consent& consent, absl::CivilDay today) {
-  if (!InForce(consent, today)) return false;
+bool SharesIdentity(const v1::Consent& consent, v1::ReferralState state, absl::CivilDay today) {
+  if (!InForce(consent, today) || !IsOpen(state)) return false;
   for (int f : consent.shared_fields()) {
     if (f == v1::SHARED_FIELD_FULL_NAME || f == v1::SHARED_FIELD_BIRTH_DATE ||
         f == v1::SHARED_FIELD_PHONE || f == v1::SHARED_FIELD_ADDRESS ||
@@ -163,7 +163,9 @@ v1::InboxReferral Project(const InboxSource& source, absl::CivilDay today) {
   out.set_decline_reason(r.decline_reason());
   out.set_sender_agency(r.sender_agency());
   out.set_etag(r.etag());
-  out.set_consent_in_force(InForce(source.consent, today));
+  // A closed referral (declined, revoked, expired, completed) no longer needs the client:
+  // its provider keeps the record of the service, not the person.
+  out.set_consent_in_force(InForce(source.consent, today) && IsOpen(r.state()));
   if (!out.consent_in_force()) return out;
   const v1::ClientIdentity empty;
   const v1::ClientIdentity& id = source.identity.has_value() ? *source.identity : empty;

@@ -27,7 +27,7 @@ enum class ReferralStep {
   kScheduleFollowUp,  // The case worker sets the next check.
 };
 
-// "accept", "decline"... for messages.
+// "accepted", "declined"... for messages.
 absl::string_view StepName(ReferralStep step);
 
 // The state after `step` from `state`. `outcome` matters only for kComplete: from
@@ -65,11 +65,13 @@ struct InboxSource {
 };
 
 // The referral as its provider sees it on `today`: the service, dates and state
-// always; each client field only when the consent is in force and lists it.
+// always; each client field only while the referral is open and the consent is in
+// force and lists it.
 v1::InboxReferral Project(const InboxSource& source, absl::CivilDay today);
 
-// True when the projection of `consent` on `today` needs the sealed identity.
-bool SharesIdentity(const v1::Consent& consent, absl::CivilDay today);
+// True when the projection of a referral in `state` under `consent` on `today` needs
+// the sealed identity.
+bool SharesIdentity(const v1::Consent& consent, v1::ReferralState state, absl::CivilDay today);
 
 }  // namespace pcmd::referrals
 

@@ -193,11 +193,25 @@ TEST(ProviderProjection, ShowsNothingOfTheClientOnceTheConsentIsWithdrawnOrExpir
   }
 }
 
+TEST(ProviderProjection, ShowsNothingOfTheClientOnceTheReferralIsClosed) {
+  for (ReferralState closed : {D, C, R, E}) {
+    InboxSource source = Source({v1::SHARED_FIELD_FULL_NAME, v1::SHARED_FIELD_FLAGS});
+    source.referral.set_state(closed);
+    const v1::InboxReferral view = Project(source, absl::CivilDay(2024, 7, 1));
+    EXPECT_FALSE(view.consent_in_force()) << v1::ReferralState_Name(closed);
+    EXPECT_EQ(view.full_name(), "") << v1::ReferralState_Name(closed);
+    EXPECT_FALSE(view.minor());
+    EXPECT_EQ(view.state(), closed);
+  }
+}
+
 TEST(ProviderProjection, NeedsTheIdentityOnlyWhenAnIdentityFieldIsShared) {
-  EXPECT_FALSE(SharesIdentity(Source({v1::SHARED_FIELD_NEED}).consent, absl::CivilDay(2024, 7, 1)));
-  EXPECT_TRUE(SharesIdentity(Source({v1::SHARED_FIELD_PHONE}).consent, absl::CivilDay(2024, 7, 1)));
+  const absl::CivilDay july(2024, 7, 1);
+  EXPECT_FALSE(SharesIdentity(Source({v1::SHARED_FIELD_NEED}).consent, S, july));
+  EXPECT_TRUE(SharesIdentity(Source({v1::SHARED_FIELD_PHONE}).consent, S, july));
+  EXPECT_FALSE(SharesIdentity(Source({v1::SHARED_FIELD_PHONE}).consent, R, july));
   EXPECT_FALSE(
-      SharesIdentity(Source({v1::SHARED_FIELD_PHONE}).consent, absl::CivilDay(2025, 7, 1)));
+      SharesIdentity(Source({v1::SHARED_FIELD_PHONE}).consent, S, absl::CivilDay(2025, 7, 1)));
 }
 
 }  // namespace

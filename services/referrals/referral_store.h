@@ -33,6 +33,9 @@ struct ReferralFacts {
 struct ReferralChange {
   v1::Referral after;
   ReferralStep step;
+  // For kRecordDelivery: the day delivered. A day already recorded for the referral
+  // makes the change a retry, which writes nothing.
+  std::string delivery_date;
 };
 
 struct ReferralQuery {

@@ -32,9 +32,22 @@ void DateAhead(Validator& v, absl::string_view field, absl::string_view date, ab
   }
 }
 
-absl::Status StaleEtag(absl::string_view name, absl::string_view given, absl::string_view now) {
-  return absl::AbortedError(absl::StrCat(name, " changed since it was read (etag ", given, ", now ",
-                                         now, "); read it again"));
+// The given etag is not echoed: it is whatever the caller sent.
+absl::Status StaleEtag(absl::string_view name, absl::string_view now) {
+  return absl::AbortedError(
+      absl::StrCat(name, " changed since it was read (etag now ", now, "); read it again"));
+}
+
+// A provider answers by the end of the response due date; after it the referral is
+// expiring (the overdue job closes it), whether or not the job has run yet.
+absl::Status AnswerInTime(const v1::Referral& referral, const Clock& clock) {
+  const std::string today = IsoDate(VietnamDay(clock.Now()));
+  if (referral.response_due_date() < today) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("referral ", referral.name(), " had to be answered by ",
+                     referral.response_due_date(), "; it has expired"));
+  }
+  return absl::OkStatus();
 }
 
 // The page size and the position of a list request. Errors: INVALID_ARGUMENT naming
@@ -71,12 +84,13 @@ absl::StatusOr<v1::Referral> Referrals::Addressed(const security::Access& access
 
 absl::StatusOr<v1::Referral> Referrals::Step(absl::string_view id, absl::string_view etag,
                                              ReferralStep step, v1::Outcome outcome,
-                                             absl::FunctionRef<absl::Status(v1::Referral&)> edit) {
+                                             absl::FunctionRef<absl::Status(v1::Referral&)> edit,
+                                             absl::string_view delivery_date) {
   return store_.UpdateReferral(id, [&](const v1::Referral& now) -> absl::StatusOr<ReferralChange> {
-    if (!etag.empty() && etag != now.etag()) return StaleEtag(now.name(), etag, now.etag());
+    if (!etag.empty() && etag != now.etag()) return StaleEtag(now.name(), now.etag());
     PCMD_ASSIGN_OR_RETURN(v1::ReferralState next,
                           NextState(now.name(), now.state(), step, outcome));
-    ReferralChange change{.after = now, .step = step};
+    ReferralChange change{.after = now, .step = step, .delivery_date = std::string(delivery_date)};
     change.after.set_state(next);
     PCMD_RETURN_IF_ERROR(edit(change.after));
     return change;
@@ -99,8 +113,8 @@ absl::StatusOr<v1::Referral> Referrals::Create(const security::Access& access,
   v.AddFrom(ParseResourceName("provider", request.provider(), "providers").status());
   v.Enum("service_type", request.service_type(), v1::ServiceType_IsValid);
   v.Text("note", request.note(), {.max_chars = 2000, .multiline = true});
-  DateAhead(v, "response_due_date", request.response_due_date(), today, 60, false);
-  DateAhead(v, "follow_up_date", request.follow_up_date(), today, 365, false);
+  v.Date("response_due_date", request.response_due_date());
+  v.Date("follow_up_date", request.follow_up_date());
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid CreateReferralRequest"));
   PCMD_ASSIGN_OR_RETURN(v1::Client client, clients_.Reachable(access, "client", request.client()));
 
@@ -121,6 +135,12 @@ absl::StatusOr<v1::Referral> Referrals::Create(const security::Access& access,
   return store_.CreateReferral(
       request.request_id(), storage::RequestFingerprint(request, keys_.index_key()), r,
       [&](const ReferralFacts& facts, v1::Referral& referral) -> absl::Status {
+        // Checked only for a new request: a retry after midnight answers the referral
+        // created the day before instead of refusing its dates.
+        Validator on_the_day;
+        DateAhead(on_the_day, "response_due_date", request.response_due_date(), today, 60, false);
+        DateAhead(on_the_day, "follow_up_date", request.follow_up_date(), today, 365, false);
+        PCMD_RETURN_IF_ERROR(on_the_day.ToStatus("invalid CreateReferralRequest"));
         if (!facts.provider.has_value()) {
           return StatusWithFields(absl::StatusCode::kNotFound,
                                   absl::StrCat("provider: ", request.provider(), " not found"),
@@ -167,6 +187,7 @@ absl::StatusOr<v1::ListReferralsResponse> Referrals::List(const security::Access
                                                           const v1::ListReferralsRequest& request) {
   Validator v;
   v.Code("unit_code", request.unit_code(), /*required=*/false);
+  PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
   std::string client_id, provider_id;
   if (!request.client().empty()) {
     absl::StatusOr<std::string> id = ParseResourceName("client", request.client(), "clients");
@@ -287,6 +308,10 @@ absl::StatusOr<v1::ListInboxReferralsResponse> Referrals::ListInbox(
   std::optional<std::string> after;
   Paging(v, request, fingerprint, after);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid ListInboxReferralsRequest"));
+  // "" would mean every provider to the store.
+  if (access.caller.agency.code.empty()) {
+    return absl::PermissionDeniedError("the calling provider has no agency code");
+  }
   PCMD_ASSIGN_OR_RETURN(
       ReferralPage page,
       store_.ListReferrals({.provider_agency = access.caller.agency.code,
@@ -312,6 +337,7 @@ absl::StatusOr<v1::InboxReferral> Referrals::Accept(const security::Access& acce
   PCMD_RETURN_IF_ERROR(Step(absl::StripPrefix(r.name(), kPrefix), request.etag(),
                             ReferralStep::kAccept, v1::OUTCOME_UNSPECIFIED,
                             [&](v1::Referral& after) {
+                              PCMD_RETURN_IF_ERROR(AnswerInTime(after, clock_));
                               *after.mutable_respond_time() =
                                   TimeUtil::MillisecondsToTimestamp(now_ms);
                               return absl::OkStatus();
@@ -331,6 +357,7 @@ absl::StatusOr<v1::InboxReferral> Referrals::Decline(const security::Access& acc
   PCMD_RETURN_IF_ERROR(Step(absl::StripPrefix(r.name(), kPrefix), request.etag(),
                             ReferralStep::kDecline, v1::OUTCOME_UNSPECIFIED,
                             [&](v1::Referral& after) {
+                              PCMD_RETURN_IF_ERROR(AnswerInTime(after, clock_));
                               after.set_decline_reason(request.reason());
                               *after.mutable_respond_time() =
                                   TimeUtil::MillisecondsToTimestamp(now_ms);
@@ -358,14 +385,16 @@ absl::StatusOr<v1::InboxReferral> Referrals::RecordDelivery(
                                          " is before the referral was sent (", sent, ")"),
                             {{"delivery_date", "must not be before the referral was sent"}});
   }
-  PCMD_RETURN_IF_ERROR(Step(absl::StripPrefix(r.name(), kPrefix), request.etag(),
-                            ReferralStep::kRecordDelivery, v1::OUTCOME_UNSPECIFIED,
-                            [&](v1::Referral& after) {
-                              after.set_deliveries(after.deliveries() + 1);
-                              after.set_last_delivery_date(
-                                  std::max(after.last_delivery_date(), request.delivery_date()));
-                              return absl::OkStatus();
-                            })
+  PCMD_RETURN_IF_ERROR(Step(
+                           absl::StripPrefix(r.name(), kPrefix), request.etag(),
+                           ReferralStep::kRecordDelivery, v1::OUTCOME_UNSPECIFIED,
+                           [&](v1::Referral& after) {
+                             after.set_deliveries(after.deliveries() + 1);
+                             after.set_last_delivery_date(
+                                 std::max(after.last_delivery_date(), request.delivery_date()));
+                             return absl::OkStatus();
+                           },
+                           request.delivery_date())
                            .status());
   return Project(r.name());
 }

@@ -63,11 +63,12 @@ class Referrals {
   // Likewise for the case worker's units.
   absl::StatusOr<v1::Referral> InUnits(const security::Access& access, absl::string_view name);
   // Applies `step` to the referral, after `etag` (when given) matched and `edit` made
-  // its changes; answers the provider's view. Errors: ABORTED for a stale etag, those
-  // of NextState, of `edit`, and of the store.
+  // its changes (`delivery_date`: see ReferralChange); answers the referral after it.
+  // Errors: ABORTED for a stale etag, those of NextState, of `edit`, and of the store.
   absl::StatusOr<v1::Referral> Step(absl::string_view id, absl::string_view etag, ReferralStep step,
                                     v1::Outcome outcome,
-                                    absl::FunctionRef<absl::Status(v1::Referral&)> edit);
+                                    absl::FunctionRef<absl::Status(v1::Referral&)> edit,
+                                    absl::string_view delivery_date = {});
   absl::StatusOr<v1::InboxReferral> Project(absl::string_view name);
 
   ReferralStore& store_;

@@ -19,8 +19,8 @@ grpc::Status ReferralsServiceImpl::GetProvider(grpc::ServerContext* context,
                                                const v1::GetProviderRequest* request,
                                                v1::GetProviderResponse* response) {
   return guard_.Run(context, "GetProvider", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_provider(), logic_.providers->Get(request->name()));
-    call.Touch(response->provider().name());
     return absl::OkStatus();
   });
 }
@@ -38,9 +38,9 @@ grpc::Status ReferralsServiceImpl::UpdateProvider(grpc::ServerContext* context,
                                                   const v1::UpdateProviderRequest* request,
                                                   v1::UpdateProviderResponse* response) {
   return guard_.Run(context, "UpdateProvider", [&](Call& call) -> absl::Status {
+    call.Touch(request->provider().name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_provider(),
                           logic_.providers->Update(call.access(), *request));
-    call.Touch(response->provider().name());
     return absl::OkStatus();
   });
 }
@@ -58,9 +58,9 @@ grpc::Status ReferralsServiceImpl::CloseOutreachTask(grpc::ServerContext* contex
                                                      const v1::CloseOutreachTaskRequest* request,
                                                      v1::CloseOutreachTaskResponse* response) {
   return guard_.Run(context, "CloseOutreachTask", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_task(),
                           logic_.outreach->CloseTask(call.access(), *request));
-    call.Touch(response->task().name());
     return absl::OkStatus();
   });
 }
@@ -69,6 +69,7 @@ grpc::Status ReferralsServiceImpl::RecordOutreachContact(
     grpc::ServerContext* context, const v1::RecordOutreachContactRequest* request,
     v1::RecordOutreachContactResponse* response) {
   return guard_.Run(context, "RecordOutreachContact", [&](Call& call) -> absl::Status {
+    call.Touch(request->client());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_contact(),
                           logic_.outreach->RecordContact(call.access(), *request));
     call.Touch(response->contact().client());
@@ -91,9 +92,9 @@ grpc::Status ReferralsServiceImpl::GetClient(grpc::ServerContext* context,
                                              const v1::GetClientRequest* request,
                                              v1::GetClientResponse* response) {
   return guard_.Run(context, "GetClient", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_client(),
                           logic_.clients->Get(call.access(), request->name()));
-    call.Touch(response->client().name());
     return absl::OkStatus();
   });
 }
@@ -111,6 +112,7 @@ grpc::Status ReferralsServiceImpl::GiveConsent(grpc::ServerContext* context,
                                                const v1::GiveConsentRequest* request,
                                                v1::GiveConsentResponse* response) {
   return guard_.Run(context, "GiveConsent", [&](Call& call) -> absl::Status {
+    call.Touch(request->client());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_consent(),
                           logic_.clients->GiveConsent(call.access(), *request));
     call.Touch(response->consent().name());
@@ -122,8 +124,8 @@ grpc::Status ReferralsServiceImpl::WithdrawConsent(grpc::ServerContext* context,
                                                    const v1::WithdrawConsentRequest* request,
                                                    v1::WithdrawConsentResponse* response) {
   return guard_.Run(context, "WithdrawConsent", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response, logic_.referrals->WithdrawConsent(call.access(), *request));
-    call.Touch(response->consent().name());
     return absl::OkStatus();
   });
 }
@@ -132,8 +134,8 @@ grpc::Status ReferralsServiceImpl::ListConsents(grpc::ServerContext* context,
                                                 const v1::ListConsentsRequest* request,
                                                 v1::ListConsentsResponse* response) {
   return guard_.Run(context, "ListConsents", [&](Call& call) -> absl::Status {
-    PCMD_ASSIGN_OR_RETURN(*response, logic_.clients->ListConsents(call.access(), *request));
     call.Touch(request->client());
+    PCMD_ASSIGN_OR_RETURN(*response, logic_.clients->ListConsents(call.access(), *request));
     return absl::OkStatus();
   });
 }
@@ -142,9 +144,9 @@ grpc::Status ReferralsServiceImpl::AssessNeeds(grpc::ServerContext* context,
                                                const v1::AssessNeedsRequest* request,
                                                v1::AssessNeedsResponse* response) {
   return guard_.Run(context, "AssessNeeds", [&](Call& call) -> absl::Status {
+    call.Touch(request->client());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_client(),
                           logic_.clients->AssessNeeds(call.access(), *request));
-    call.Touch(response->client().name());
     return absl::OkStatus();
   });
 }
@@ -153,6 +155,7 @@ grpc::Status ReferralsServiceImpl::CreateReferral(grpc::ServerContext* context,
                                                   const v1::CreateReferralRequest* request,
                                                   v1::CreateReferralResponse* response) {
   return guard_.Run(context, "CreateReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->client());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->Create(call.access(), *request));
     call.Touch(response->referral().name());
@@ -164,9 +167,9 @@ grpc::Status ReferralsServiceImpl::GetReferral(grpc::ServerContext* context,
                                                const v1::GetReferralRequest* request,
                                                v1::GetReferralResponse* response) {
   return guard_.Run(context, "GetReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->Get(call.access(), request->name()));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -184,9 +187,9 @@ grpc::Status ReferralsServiceImpl::RevokeReferral(grpc::ServerContext* context,
                                                   const v1::RevokeReferralRequest* request,
                                                   v1::RevokeReferralResponse* response) {
   return guard_.Run(context, "RevokeReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->Revoke(call.access(), *request));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -195,9 +198,9 @@ grpc::Status ReferralsServiceImpl::ScheduleReferralFollowUp(
     grpc::ServerContext* context, const v1::ScheduleReferralFollowUpRequest* request,
     v1::ScheduleReferralFollowUpResponse* response) {
   return guard_.Run(context, "ScheduleReferralFollowUp", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->ScheduleFollowUp(call.access(), *request));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -206,9 +209,9 @@ grpc::Status ProviderInboxServiceImpl::GetInboxReferral(grpc::ServerContext* con
                                                         const v1::GetInboxReferralRequest* request,
                                                         v1::GetInboxReferralResponse* response) {
   return guard_.Run(context, "GetInboxReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->GetInbox(call.access(), request->name()));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -226,9 +229,9 @@ grpc::Status ProviderInboxServiceImpl::AcceptReferral(grpc::ServerContext* conte
                                                       const v1::AcceptReferralRequest* request,
                                                       v1::AcceptReferralResponse* response) {
   return guard_.Run(context, "AcceptReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->Accept(call.access(), *request));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -237,9 +240,9 @@ grpc::Status ProviderInboxServiceImpl::DeclineReferral(grpc::ServerContext* cont
                                                        const v1::DeclineReferralRequest* request,
                                                        v1::DeclineReferralResponse* response) {
   return guard_.Run(context, "DeclineReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->Decline(call.access(), *request));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -248,9 +251,9 @@ grpc::Status ProviderInboxServiceImpl::RecordServiceDelivery(
     grpc::ServerContext* context, const v1::RecordServiceDeliveryRequest* request,
     v1::RecordServiceDeliveryResponse* response) {
   return guard_.Run(context, "RecordServiceDelivery", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->RecordDelivery(call.access(), *request));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }
@@ -259,9 +262,9 @@ grpc::Status ProviderInboxServiceImpl::CompleteReferral(grpc::ServerContext* con
                                                         const v1::CompleteReferralRequest* request,
                                                         v1::CompleteReferralResponse* response) {
   return guard_.Run(context, "CompleteReferral", [&](Call& call) -> absl::Status {
+    call.Touch(request->name());
     PCMD_ASSIGN_OR_RETURN(*response->mutable_referral(),
                           logic_.referrals->Complete(call.access(), *request));
-    call.Touch(response->referral().name());
     return absl::OkStatus();
   });
 }

@@ -404,6 +404,8 @@ TEST_F(ReferralsTest, WalksTheWholeLoopPublishingOneEventPerStepWithoutPersonalD
   delivered.set_name(r.name());
   delivered.set_delivery_date("2024-06-10");
   ASSERT_TRUE(referrals_.RecordDelivery(health_centre_, delivered).ok());
+  // A retry of the same day's session counts once.
+  ASSERT_TRUE(referrals_.RecordDelivery(health_centre_, delivered).ok());
   v1::CompleteReferralRequest complete;
   complete.set_name(r.name());
   complete.set_outcome(v1::OUTCOME_COMPLETED);
@@ -529,6 +531,60 @@ TEST_F(ReferralsTest, RaisesAPassedFollowUpOnceAndClearsItWhenANewDateIsSet) {
   EXPECT_EQ(*store_.RaiseOverdue(absl::CivilDay(2024, 7, 2)), 1) << "the new date is raised too";
 }
 
+TEST_F(ReferralsTest, CountsASessionOnEachDeliveryDayAndBackfilledDaysToo) {
+  const v1::Client client = Register("c-1", "001199012345");
+  Consent(client, "k-1");
+  const v1::Referral r = Refer(client, "r-1");
+  Accept(health_centre_, r);
+  clock_.Advance(absl::Hours(24 * 2));  // 2024-06-12
+  v1::RecordServiceDeliveryRequest delivered;
+  delivered.set_name(r.name());
+  for (const char* day : {"2024-06-12", "2024-06-11", "2024-06-12"}) {
+    delivered.set_delivery_date(day);
+    ASSERT_TRUE(referrals_.RecordDelivery(health_centre_, delivered).ok()) << day;
+  }
+  absl::StatusOr<v1::Referral> now = referrals_.Get(worker_, r.name());
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->deliveries(), 2);
+  EXPECT_EQ(now->last_delivery_date(), "2024-06-12");
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'pcmd.events.v1.ServiceDelivered'"), 2);
+}
+
+TEST_F(ReferralsTest, RefusesAnAnswerAfterTheResponseDueDateEvenBeforeTheJobExpiresIt) {
+  const v1::Client client = Register("c-1", "001199012345");
+  Consent(client, "k-1");
+  const v1::Referral r = Refer(client, "r-1");  // Due 2024-06-17.
+  clock_.Advance(absl::Hours(24 * 8));          // 2024-06-18
+  v1::AcceptReferralRequest accept;
+  accept.set_name(r.name());
+  const absl::Status late = referrals_.Accept(health_centre_, accept).status();
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(late.message()), HasSubstr("2024-06-17"));
+  EXPECT_EQ(referrals_.Get(worker_, r.name())->state(), v1::REFERRAL_STATE_SENT);
+}
+
+TEST_F(ReferralsTest, AnswersARetryAfterMidnightWithTheReferralCreatedTheDayBefore) {
+  const v1::Client client = Register("c-1", "001199012345");
+  Consent(client, "k-1");
+  v1::CreateReferralRequest request =
+      ReferralRequest(client, "r-1", health_, v1::SERVICE_TYPE_HIV_STI_TESTING);
+  request.set_response_due_date("2024-06-10");  // Today, allowed today only.
+  absl::StatusOr<v1::Referral> first = referrals_.Create(worker_, request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  clock_.Advance(absl::Hours(24));
+  absl::StatusOr<v1::Referral> retry = referrals_.Create(worker_, request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->name(), first->name());
+  // A new request with that date is refused, naming it.
+  request.set_request_id("r-2");
+  std::vector<std::string> fields;
+  for (const FieldViolation& f : FieldViolationsOf(referrals_.Create(worker_, request).status())) {
+    fields.push_back(f.field);
+  }
+  EXPECT_THAT(fields, ElementsAre("response_due_date"));
+}
+
 TEST_F(ReferralsTest, RefusesAStaleEtagAndChangesNothing) {
   const v1::Client client = Register("c-1", "001199012345");
   Consent(client, "k-1");
@@ -598,6 +654,14 @@ TEST_F(ReferralsTest, RegistersOnePersonOnceAcrossRegistrations) {
   EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(s.message()), HasSubstr(first.name()));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM clients"), 1);
+  // Another province learns that the person is someone's client, not whose.
+  const security::Access hung_yen =
+      security::Access::For(AgencyKind::kSocialAffairs, "33", "SYT-HY", Scope::kOwnUnitSubtree);
+  again.set_request_id("c-3");
+  again.set_unit_code("33");
+  const absl::Status elsewhere = clients_.Register(hung_yen, again).status();
+  EXPECT_EQ(elsewhere.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(elsewhere.message()), ::testing::Not(HasSubstr(first.name())));
 }
 
 TEST_F(ReferralsTest, NamesEveryBadFieldOfARegistration) {

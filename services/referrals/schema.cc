@@ -21,6 +21,7 @@ constexpr storage::Migration kMigrations[] = {
     {9, "clients, needs and consents", kClientsMigrationSql},
     {10, "referrals and their change log", kReferralsMigrationSql},
     {11, "cases", kCasesMigrationSql},
+    {12, "delivery days", kDeliveriesMigrationSql},
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 //
 // Personal data is only ever in BLOB columns sealed with crypto::FieldCipher
 // (identity, referral notes, case plans, case notes); every other column holds ids,
-// codes, dates, counts or flags.
+// codes, dates, counts, flags, or references to laws (a consent's legal basis).
 #ifndef PCMD_SERVICES_REFERRALS_SCHEMA_H_
 #define PCMD_SERVICES_REFERRALS_SCHEMA_H_
 
@@ -195,6 +195,14 @@ inline constexpr absl::string_view kCasesMigrationSql =
     " create_unix_ms INTEGER NOT NULL"
     ") WITHOUT ROWID;"
     "CREATE INDEX case_notes_by_case ON case_notes(case_id, create_unix_ms);";
+
+// Migration 12: the days a referral's service was delivered, one session per day, so
+// that a retried RecordServiceDelivery counts once.
+inline constexpr absl::string_view kDeliveriesMigrationSql =
+    "CREATE TABLE referral_deliveries ("
+    " referral_id TEXT NOT NULL,"
+    " delivery_date TEXT NOT NULL,"
+    " PRIMARY KEY (referral_id, delivery_date)) WITHOUT ROWID;";
 
 // The referrals database's schema, in order (defined in schema.cc).
 std::span<const storage::Migration> ReferralsMigrations();

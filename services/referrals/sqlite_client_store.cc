@@ -2,11 +2,11 @@
 
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
 #include "google/protobuf/util/time_util.h"
@@ -106,7 +106,8 @@ absl::StatusOr<std::vector<v1::Consent>> ReadConsents(Transaction& tx,
 
 absl::StatusOr<v1::Client> SqliteClientStore::RegisterClient(absl::string_view request_id,
                                                              absl::string_view fingerprint,
-                                                             const v1::Client& client) {
+                                                             const v1::Client& client,
+                                                             v1::Client* holder) {
   const std::string id(absl::StripPrefix(client.name(), "clients/"));
   std::string name;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
@@ -116,13 +117,14 @@ absl::StatusOr<v1::Client> SqliteClientStore::RegisterClient(absl::string_view r
             tx, "RegisterClient", request_id, fingerprint, client.name(),
             absl::ToUnixMillis(clock_.Now()), [&]() -> absl::Status {
               if (!client.pseudonym().empty()) {
-                PCMD_ASSIGN_OR_RETURN(std::optional<Row> holder,
-                                      tx.QueryOne("SELECT id FROM clients WHERE pseudonym = ?1",
-                                                  {client.pseudonym()}));
-                if (holder.has_value()) {
-                  return absl::AlreadyExistsError(
-                      absl::StrCat("this person is already client clients/", holder->Text(0),
-                                   " (same pseudonym)"));
+                PCMD_ASSIGN_OR_RETURN(
+                    std::optional<Row> found,
+                    tx.QueryOne("SELECT id, unit_code FROM clients WHERE pseudonym = ?1",
+                                {client.pseudonym()}));
+                if (found.has_value()) {
+                  holder->set_name(absl::StrCat("clients/", found->Text(0)));
+                  holder->set_unit_code(found->Text(1));
+                  return absl::AlreadyExistsError("this person is already a client");
                 }
               }
               PCMD_RETURN_IF_ERROR(tx.Execute(

@@ -26,8 +26,8 @@ class SqliteClientStore : public ClientStore {
       : db_(db), outbox_(outbox), clock_(clock), cipher_(keys) {}
 
   absl::StatusOr<v1::Client> RegisterClient(absl::string_view request_id,
-                                            absl::string_view fingerprint,
-                                            const v1::Client& client) override;
+                                            absl::string_view fingerprint, const v1::Client& client,
+                                            v1::Client* holder) override;
   absl::StatusOr<v1::Client> GetClient(absl::string_view id, bool with_identity) override;
   absl::StatusOr<ClientPage> ListClients(const ClientQuery& query) override;
   absl::StatusOr<v1::OutreachTask> GetOutreachTask(absl::string_view id) override;

@@ -4,8 +4,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/ids/calendar.h"
 #include "common/status/status_macros.h"
 #include "common/storage/idempotency.h"
@@ -328,6 +328,14 @@ absl::StatusOr<v1::Referral> SqliteReferralStore::UpdateReferral(
       return absl::NotFoundError(absl::StrCat("referral ", kPrefix, id, " not found"));
     }
     PCMD_ASSIGN_OR_RETURN(ReferralChange decided, change(ReferralOf(*row)));
+    if (decided.step == ReferralStep::kRecordDelivery) {
+      PCMD_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO referral_deliveries(referral_id, delivery_date) VALUES (?1, ?2) "
+                     "ON CONFLICT DO NOTHING",
+                     {std::string(id), decided.delivery_date}));
+      // That day was recorded already: a retry, which changes nothing.
+      if (tx.changes() == 0) return absl::OkStatus();
+    }
     return Write(tx, decided.after, decided.step);
   }));
   return GetReferral(id, false);
@@ -420,7 +428,7 @@ absl::StatusOr<InboxSource> SqliteReferralStore::GetInboxSource(absl::string_vie
     if (need.has_value()) source.need_priority = static_cast<v1::NeedPriority>(need->Int(0));
     return absl::OkStatus();
   }));
-  if (SharesIdentity(source.consent, today)) {
+  if (SharesIdentity(source.consent, referral.state(), today)) {
     absl::StatusOr<std::string> plain = cipher_.Open(sealed_identity, IdentityContext(client_id));
     v1::ClientIdentity identity;
     if (!plain.ok() || !identity.ParseFromString(*plain)) {
