@@ -121,10 +121,11 @@ class CaseStore {
   // not open (logged); storage errors.
   virtual absl::StatusOr<std::vector<v1::CaseNote>> ListCaseNotes(const NoteQuery& query) = 0;
 
-  // In one transaction: reads case `id`, lets `check` see it, then counts one more
-  // review, sets last_review_date and next_review_date, adds the summary note and
-  // appends CaseReviewed. Returns the case as stored, plan opened. Errors: those of
-  // `check`; NOT_FOUND; storage errors.
+  // In one transaction: reads case `id`; when it was reviewed on review.review_date
+  // already, returns it unchanged (a retry: one review a day); otherwise lets `check`
+  // see it, then counts one more review, sets last_review_date and next_review_date, adds the
+  // summary note and appends CaseReviewed. Returns the case as stored, plan opened. Errors: those
+  // of `check`; NOT_FOUND; storage errors.
   virtual absl::StatusOr<v1::Case> ReviewCase(absl::string_view id, const CaseReview& review,
                                               const CaseCheck& check) = 0;
 

@@ -204,16 +204,6 @@ class CasesTest : public ::testing::Test {
     return values;
   }
 
-  std::vector<events::v1::EventEnvelope> Envelopes() {
-    std::vector<events::v1::EventEnvelope> envelopes;
-    for (const std::string& bytes : Column("outbox", "envelope")) {
-      events::v1::EventEnvelope e;
-      EXPECT_TRUE(e.ParseFromString(bytes));
-      envelopes.push_back(e);
-    }
-    return envelopes;
-  }
-
   FakeClock clock_;
   std::unique_ptr<storage::SqliteDatabase> db_;
   events::Outbox outbox_;
@@ -863,7 +853,7 @@ TEST_F(CasesTest, ARecordedReviewCountsKeepsItsSummaryAsASealedNoteAndIsAnnounce
 
   EXPECT_THAT(events::OutboxEventTypes(*db_),
               ElementsAre(kOpened, kReviewed, kReviewed, kOpened, kReviewed));
-  const std::vector<events::v1::EventEnvelope> envelopes = Envelopes();
+  const std::vector<events::v1::EventEnvelope> envelopes = events::OutboxEnvelopes(*db_);
   ASSERT_EQ(envelopes.size(), 5u);
   events::v1::CaseReviewed event;
   ASSERT_TRUE(envelopes[1].payload().UnpackTo(&event));
@@ -922,11 +912,27 @@ TEST_F(CasesTest, RefusesAReviewDatedBeforeTheLastOneAndAStaleEtag) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   EXPECT_THAT(FieldsOf(status), ElementsAre("review_date"));
 
+  clock_.Advance(absl::Hours(24));
   v1::ReviewCaseRequest stale = Review(c.name());
+  stale.set_review_date(kTomorrow);
   stale.set_etag(c.etag());
   EXPECT_EQ(cases_.ReviewCase(ha_noi_, stale).status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(Footprint(), before);
   EXPECT_EQ(MustGet(c.name()).reviews(), 1);
+}
+
+TEST_F(CasesTest, AnswersARetriedReviewOfTheSameDayWithoutCountingItTwice) {
+  const v1::Case c = MustOpen(Open("case-1"));
+  v1::ReviewCaseRequest request = Review(c.name());
+  request.set_etag(c.etag());
+  ASSERT_TRUE(cases_.ReviewCase(ha_noi_, request).ok());
+  const std::vector<int64_t> before = Footprint();
+  // The retry carries the etag read before the first attempt.
+  absl::StatusOr<v1::Case> retry = cases_.ReviewCase(ha_noi_, request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->reviews(), 1);
+  EXPECT_EQ(Footprint(), before);
+  EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre(kOpened, kReviewed));
 }
 
 // --- closing ---
@@ -994,7 +1000,7 @@ TEST_F(CasesTest, AnnouncesEachChangeOnceWithIdsCodesAndDatesButNoText) {
   EXPECT_FALSE(cases_.CloseCase(ha_noi_, close).ok());
 
   EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre(kOpened, kReviewed, kClosed));
-  const std::vector<events::v1::EventEnvelope> envelopes = Envelopes();
+  const std::vector<events::v1::EventEnvelope> envelopes = events::OutboxEnvelopes(*db_);
   ASSERT_EQ(envelopes.size(), 3u);
   for (const events::v1::EventEnvelope& e : envelopes) {
     const std::string bytes = e.SerializeAsString();

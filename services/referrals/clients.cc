@@ -1,5 +1,6 @@
 #include "services/referrals/clients.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -44,6 +45,25 @@ void NotInFuture(Validator& v, absl::string_view field, absl::string_view date,
   if (day.has_value() && *day > today) v.Add(field, "must not be in the future");
 }
 
+// "handovers/{id}", "inspections/{id}", "tips/{id}" or "outreachTasks/{id}", each
+// optionally followed by "#{position}", at most 200 characters.
+bool IsSourceRef(absl::string_view ref) {
+  if (ref.size() > 200) return false;
+  const size_t hash = ref.find('#');
+  const absl::string_view name = ref.substr(0, hash);
+  if (hash != absl::string_view::npos) {
+    const absl::string_view position = ref.substr(hash + 1);
+    if (position.empty() || !std::all_of(position.begin(), position.end(),
+                                         [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+  }
+  for (absl::string_view collection : {"handovers", "inspections", "tips", "outreachTasks"}) {
+    if (ParseResourceName("source_ref", name, collection).ok()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseConsentName(absl::string_view field,
@@ -84,7 +104,12 @@ absl::StatusOr<v1::Client> Clients::Register(const security::Access& access,
   v.Code("unit_code", request.unit_code());
   PCMD_RETURN_IF_ERROR(units::CheckKnownUnit(v, "unit_code", request.unit_code(), units_));
   v.Enum("source", request.source(), v1::ClientSource_IsValid);
-  v.Text("source_ref", request.source_ref(), {.max_chars = 200});
+  // A reference, never free text: it is kept in a plain column.
+  if (!request.source_ref().empty() && !IsSourceRef(request.source_ref())) {
+    v.Add("source_ref",
+          "must name a record: handovers/{id}, inspections/{id}, tips/{id} or outreachTasks/{id}, "
+          "optionally followed by #{position}");
+  }
   const v1::ClientIdentity& id = request.identity();
   v.Text("identity.full_name", id.full_name(), {.required = true, .max_chars = 200});
   ValidateBirthDate(v, "identity.birth_date", id.birth_date(), today);

@@ -670,13 +670,14 @@ TEST_F(ReferralsTest, NamesEveryBadFieldOfARegistration) {
   bad.set_unit_code("999");
   bad.mutable_identity()->set_birth_date("2030-01-01");
   bad.mutable_identity()->set_phone("call me");
+  bad.set_source_ref("Nguyễn Thị Hoa");  // Free text would sit in a plain column.
   std::vector<std::string> fields;
   for (const FieldViolation& f : FieldViolationsOf(clients_.Register(worker_, bad).status())) {
     fields.push_back(f.field);
   }
   EXPECT_THAT(fields, ::testing::UnorderedElementsAre("request_id", "unit_code", "source",
                                                       "identity.full_name", "identity.birth_date",
-                                                      "identity.phone"));
+                                                      "identity.phone", "source_ref"));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM clients"), 0);
 }
 

@@ -339,6 +339,12 @@ absl::StatusOr<v1::Case> SqliteCaseStore::ReviewCase(absl::string_view id, const
   std::optional<v1::Case> result;
   PCMD_RETURN_IF_ERROR(db_.Write([&](Transaction& tx) -> absl::Status {
     PCMD_ASSIGN_OR_RETURN(v1::Case c, Require(tx, id, /*with_plan=*/false));
+    // One review a day: the same day again is a retry (its etag may be the one read
+    // before the first attempt), which changes nothing.
+    if (c.last_review_date() == review.review_date) {
+      PCMD_ASSIGN_OR_RETURN(result, Require(tx, id, /*with_plan=*/true));
+      return absl::OkStatus();
+    }
     PCMD_RETURN_IF_ERROR(check(c));
     PCMD_RETURN_IF_ERROR(
         tx.Execute("UPDATE cases SET reviews = reviews + 1, last_review_date = ?2, "
