@@ -33,8 +33,11 @@ Try it (over mutual TLS, as the Hà Nội police unless said otherwise):
   ${demo[*]} --mode=list --overdue
   # the risky businesses of Hà Nội, riskiest first, each with why
   ${demo_inspections[*]} --mode=establishments
-  # as the Thanh Trì health centre's own system: its inbox, with the client's fields her
-  # consent shares (her name, not her phone)
+  # as the vocational school's own system: its inbox, with the client's fields her
+  # consent shares while she is in training (her name, not her phone)
+  ${demo_referrals[*]} --mode=inbox --as=provider-nghe-hanoi
+  # as the Thanh Trì health centre's: her HIV test is completed, so it keeps the record
+  # of the service and no longer sees her
   ${demo_referrals[*]} --mode=inbox --as=provider-yte-thanhtri
   # as the Hà Nội social-affairs authority: its referrals, with state and provider
   # (add --overdue for those that fell through)

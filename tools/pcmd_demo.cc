@@ -281,7 +281,9 @@ int Inbox(const Config& config) {
                           .c_str());
     std::printf("\n    client %s\n", r.client_ref().c_str());
     if (!r.consent_in_force()) {
-      std::printf("    no consent in force: no field of the client is shown\n");
+      std::printf(
+          "    no field of the client is shown (the referral is closed, or its consent is no "
+          "longer in force)\n");
       continue;
     }
     std::vector<std::string> shared;
