@@ -48,6 +48,10 @@ absl::Status StatusWithFields(absl::StatusCode code, absl::string_view message,
 // payload cannot be parsed.
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
 
+// The fields FieldViolationsOf(status) names, in order (for callers, and tests, that
+// only need to know which fields were refused).
+std::vector<std::string> ViolatedFields(const absl::Status& status);
+
 // Converts for the wire. The code and message are kept; every absl payload whose type
 // URL names a protobuf type becomes one google.rpc.Status detail (serialised into
 // grpc::Status::error_details, the grpc-status-details-bin trailer).

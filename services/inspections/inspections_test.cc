@@ -74,12 +74,6 @@ constexpr const char* kMinorNeeds = "Cần hỗ trợ tâm lý và học nghề"
 constexpr const char* kAdultName = "Lò Thị Hoa";
 constexpr const char* kAdultNeeds = "Chỗ ở tạm thời, liên hệ gia đình ở Điện Biên";
 
-std::vector<std::string> FieldsOf(const absl::Status& status) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(status)) fields.push_back(fv.field);
-  return fields;
-}
-
 std::vector<std::string> NamesOf(const v1::ListInspectionsResponse& response) {
   std::vector<std::string> names;
   for (const v1::Inspection& i : response.inspections()) names.push_back(i.name());
@@ -399,7 +393,7 @@ TEST_F(InspectionsTest, ReturnsTheSameInspectionWithoutASecondEventWhenScheduleI
   other.set_planned_date("2024-06-11");
   const absl::Status reused = inspections_.Schedule(national_, other).status();
   EXPECT_EQ(reused.code(), absl::StatusCode::kInvalidArgument) << reused;
-  EXPECT_THAT(FieldsOf(reused), Contains("request_id"));
+  EXPECT_THAT(ViolatedFields(reused), Contains("request_id"));
   EXPECT_EQ(CountRows("inspections"), 1);
 }
 
@@ -427,7 +421,7 @@ TEST_F(InspectionsTest, RefusesAPlannedDateBeforeTodayNamingPlannedDate) {
                                                                   team_.name(), "2024-06-02"))
                              .status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ElementsAre("planned_date"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("planned_date"));
   EXPECT_EQ(CountRows("inspections"), 0);
   EXPECT_EQ(CountRows("outbox"), outbox);
 }
@@ -438,8 +432,8 @@ TEST_F(InspectionsTest, NamesEveryMalformedFieldOfAScheduleRequest) {
   bad.set_tip("establishments/x");
   const absl::Status s = inspections_.Schedule(national_, bad).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ::testing::IsSupersetOf({"request_id", "establishment", "team", "kind",
-                                                    "planned_date", "tip"}));
+  EXPECT_THAT(ViolatedFields(s), ::testing::IsSupersetOf({"request_id", "establishment", "team",
+                                                          "kind", "planned_date", "tip"}));
   EXPECT_EQ(CountRows("inspections"), 0);
 }
 
@@ -490,14 +484,14 @@ TEST_F(InspectionsTest, RefusesATeamNotActiveOnThePlannedDate) {
                     ScheduleRequest("sch-1", karaoke_.name(), ending.name(), "2024-07-15"))
           .status();
   EXPECT_EQ(after_end.code(), absl::StatusCode::kInvalidArgument) << after_end;
-  EXPECT_THAT(FieldsOf(after_end), ElementsAre("team"));
+  EXPECT_THAT(ViolatedFields(after_end), ElementsAre("team"));
   const absl::Status before_start =
       inspections_
           .Schedule(national_,
                     ScheduleRequest("sch-2", karaoke_.name(), starting.name(), "2024-08-31"))
           .status();
   EXPECT_EQ(before_start.code(), absl::StatusCode::kInvalidArgument) << before_start;
-  EXPECT_THAT(FieldsOf(before_start), ElementsAre("team"));
+  EXPECT_THAT(ViolatedFields(before_start), ElementsAre("team"));
   // On its last active day it may.
   EXPECT_TRUE(inspections_
                   .Schedule(national_,
@@ -519,7 +513,7 @@ TEST_F(InspectionsTest, RefusesATeamThatDoesNotReachTheEstablishmentsUnit) {
                     ScheduleRequest("sch-1", karaoke_.name(), hung_yen_team.name(), "2024-06-10"))
           .status();
   EXPECT_EQ(far.code(), absl::StatusCode::kInvalidArgument) << far;
-  EXPECT_THAT(FieldsOf(far), ElementsAre("team"));
+  EXPECT_THAT(ViolatedFields(far), ElementsAre("team"));
   // A district team does not reach another province either.
   const absl::Status other_province =
       inspections_
@@ -527,7 +521,7 @@ TEST_F(InspectionsTest, RefusesATeamThatDoesNotReachTheEstablishmentsUnit) {
                     ScheduleRequest("sch-2", elsewhere.name(), district_team.name(), "2024-06-10"))
           .status();
   EXPECT_EQ(other_province.code(), absl::StatusCode::kInvalidArgument) << other_province;
-  EXPECT_THAT(FieldsOf(other_province), ElementsAre("team"));
+  EXPECT_THAT(ViolatedFields(other_province), ElementsAre("team"));
   EXPECT_EQ(CountRows("inspections"), 0);
   EXPECT_EQ(CountRows("outbox"), outbox);
   // The province team reaches the district below it.
@@ -562,7 +556,7 @@ TEST_F(InspectionsTest, CountsTodayInVietnamTime) {
                     ScheduleRequest("sch-1", karaoke_.name(), team_.name(), "2024-06-03"))
           .status();
   EXPECT_EQ(yesterday.code(), absl::StatusCode::kInvalidArgument) << yesterday;
-  EXPECT_THAT(FieldsOf(yesterday), ElementsAre("planned_date"));
+  EXPECT_THAT(ViolatedFields(yesterday), ElementsAre("planned_date"));
   absl::StatusOr<v1::Inspection> today = inspections_.Schedule(
       national_, ScheduleRequest("sch-2", karaoke_.name(), team_.name(), "2024-06-04"));
   ASSERT_TRUE(today.ok()) << today.status();
@@ -877,8 +871,8 @@ TEST_F(InspectionsTest, NamesTheExactPathsOfABadResultAndWritesNothing) {
   const absl::Status s =
       inspections_.Record(team_caller_, RecordRequest(scheduled.name(), "rec-1", bad)).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("result.sanctions[0].fine_amount_vnd",
-                                                "result.violations[1].legal_reference"));
+  EXPECT_THAT(ViolatedFields(s), UnorderedElementsAre("result.sanctions[0].fine_amount_vnd",
+                                                      "result.violations[1].legal_reference"));
   EXPECT_EQ(CountRows("outbox"), outbox);
   EXPECT_EQ(CountRows("inspection_violations"), 0);
   EXPECT_EQ(CountRows("follow_ups"), 0);
@@ -905,7 +899,7 @@ TEST_F(InspectionsTest, RefusesAReferenceOfTheOtherDecreeForTheInspectionDate) {
   const absl::Status s =
       inspections_.Record(team_caller_, RecordRequest(scheduled.name(), "rec-1", bad)).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ElementsAre("result.violations[1].legal_reference"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("result.violations[1].legal_reference"));
 }
 
 TEST_F(InspectionsTest, RefusesAnInspectionDateInTheFutureOrBeforeThePlannedMonth) {
@@ -917,14 +911,14 @@ TEST_F(InspectionsTest, RefusesAnInspectionDateInTheFutureOrBeforeThePlannedMont
                   RecordRequest(july.name(), "rec-1", VerySeriousOnly(), "2024-06-03"))
           .status();
   EXPECT_EQ(early.code(), absl::StatusCode::kInvalidArgument) << early;
-  EXPECT_THAT(FieldsOf(early), ElementsAre("inspection_date"));
+  EXPECT_THAT(ViolatedFields(early), ElementsAre("inspection_date"));
   const absl::Status future =
       inspections_
           .Record(team_caller_,
                   RecordRequest(july.name(), "rec-2", VerySeriousOnly(), "2024-07-10"))
           .status();
   EXPECT_EQ(future.code(), absl::StatusCode::kInvalidArgument) << future;
-  EXPECT_THAT(FieldsOf(future), ElementsAre("inspection_date"));
+  EXPECT_THAT(ViolatedFields(future), ElementsAre("inspection_date"));
   EXPECT_EQ(CountRows("outbox"), outbox);
   EXPECT_EQ(CountRows("inspection_violations"), 0);
 }
@@ -1058,7 +1052,7 @@ TEST_F(InspectionsTest, RefusesACancelWithoutAReasonWithAStaleEtagOrByAnotherAge
   request.clear_reason();
   const absl::Status no_reason = inspections_.Cancel(team_caller_, request).status();
   EXPECT_EQ(no_reason.code(), absl::StatusCode::kInvalidArgument) << no_reason;
-  EXPECT_THAT(FieldsOf(no_reason), ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(no_reason), ElementsAre("reason"));
   request.set_reason("Không cần thiết");
   EXPECT_EQ(inspections_.Cancel(ha_noi_social_, request).status().code(),
             absl::StatusCode::kPermissionDenied);
@@ -1146,7 +1140,7 @@ TEST_F(ListInspectionsTest, RefusesBadFiltersNamingThem) {
   r.set_page_size(501);
   const absl::Status s = inspections_.List(national_, r).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ::testing::IsSupersetOf({"states[0]", "unit_code", "page_size"}));
+  EXPECT_THAT(ViolatedFields(s), ::testing::IsSupersetOf({"states[0]", "unit_code", "page_size"}));
 }
 
 TEST_F(ListInspectionsTest, LeavesResultsOutOfListItems) {
@@ -1214,9 +1208,10 @@ TEST_F(InspectionsTest, PagesThroughInspectionsWithAToken) {
   other.set_page_token(first_token);
   const absl::Status s = inspections_.List(national_, other).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("page_token"));
   other.set_page_token("not-a-token");
-  EXPECT_THAT(FieldsOf(inspections_.List(national_, other).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(inspections_.List(national_, other).status()),
+              ElementsAre("page_token"));
 }
 
 TEST_F(InspectionsTest, PagesThroughInspectionsPlannedOnTheSameDayWithoutLosingAny) {
@@ -1460,7 +1455,7 @@ TEST_F(InspectionsTest, RefusesABadValidOnDate) {
   request.set_valid_on("2025-13-01");
   const absl::Status s = inspections_.ListLegalReferences(request).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ElementsAre("valid_on"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("valid_on"));
 }
 
 // ---------------------------------------------------------------------------------
@@ -1529,7 +1524,7 @@ TEST_F(RegistryTest, RefusesCoverageOutsideTheCallersUnitsOrOfAnUnknownUnit) {
   request.set_unit_code("999");
   const absl::Status unknown = inspections_.GetCoverage(national_, request).status();
   EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument) << unknown;
-  EXPECT_THAT(FieldsOf(unknown), Contains("unit_code"));
+  EXPECT_THAT(ViolatedFields(unknown), Contains("unit_code"));
 }
 
 TEST_F(RegistryTest, ReportsARuleNotMetWithACapacityOfOne) {
@@ -1589,7 +1584,7 @@ TEST_F(RegistryTest, RefusesABadProposalRequestNamingTheFields) {
   request.set_programme_end("2024-05-01");
   const absl::Status s = inspections_.ProposeSchedule(team_caller_, request).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("period_to", "capacity", "programme_end"));
+  EXPECT_THAT(ViolatedFields(s), UnorderedElementsAre("period_to", "capacity", "programme_end"));
   request.set_period_to("2024-06-30");
   request.set_capacity(0);
   request.set_programme_end("");

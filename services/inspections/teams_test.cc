@@ -31,12 +31,6 @@ constexpr storage::Migration kMigrations[] = {
     {3, "teams", kTeamsMigrationSql},
 };
 
-std::vector<std::string> FieldsOf(const absl::Status& status) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(status)) fields.push_back(fv.field);
-  return fields;
-}
-
 std::vector<std::string> NamesOf(const v1::ListTeamsResponse& response) {
   std::vector<std::string> names;
   for (const v1::Team& t : response.teams()) names.push_back(t.display_name());
@@ -185,7 +179,7 @@ TEST_F(TeamsTest, RefusesARequestIdReusedForADifferentTeamNamingRequestId) {
   other.mutable_team()->set_monthly_capacity(20);
   const absl::Status status = teams_.Create(national_, other).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-  EXPECT_THAT(FieldsOf(status), ElementsAre("request_id"));
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("request_id"));
   EXPECT_EQ(CountRows("teams"), 1);
   EXPECT_EQ(CountRows("team_members"), 3);
 }
@@ -258,7 +252,7 @@ TEST_F(TeamsTest, NamesExactlyTheOneBadFieldAndWritesNothing) {
     SCOPED_TRACE(absl::StrCat("case ", i, " (", c.field, "): ", request.ShortDebugString()));
     const absl::Status status = teams_.Create(national_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-    EXPECT_THAT(FieldsOf(status), ElementsAre(c.field)) << status;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre(c.field)) << status;
   }
   EXPECT_EQ(CountRows("teams"), 0);
   EXPECT_EQ(CountRows("team_members"), 0);
@@ -271,7 +265,7 @@ TEST_F(TeamsTest, NamesEveryBadFieldOfOneRequestTogether) {
   request.mutable_team()->mutable_members(2)->set_role(v1::MEMBER_ROLE_UNSPECIFIED);
   request.mutable_team()->set_monthly_capacity(0);
   const absl::Status status = teams_.Create(national_, request).status();
-  EXPECT_THAT(FieldsOf(status),
+  EXPECT_THAT(ViolatedFields(status),
               ::testing::UnorderedElementsAre("request_id", "team.display_name",
                                               "team.members[2].role", "team.monthly_capacity"));
 }
@@ -352,7 +346,7 @@ TEST_F(TeamsTest, AnswersNotFoundForAnUnknownTeamAndNamesAMalformedName) {
   for (const char* name : {"establishments/0192aaaa", "teams/", "teams/a/b", ""}) {
     const absl::Status status = teams_.Get(national_, name).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << name;
-    EXPECT_THAT(FieldsOf(status), ElementsAre("name")) << name;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre("name")) << name;
   }
 }
 
@@ -481,11 +475,11 @@ TEST_F(TeamsTest, RefusesAPageTokenReusedWithOtherFiltersNamingPageToken) {
     changed->set_page_token(first->next_page_token());
     const absl::Status status = teams_.List(national_, *changed).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << changed->ShortDebugString();
-    EXPECT_THAT(FieldsOf(status), ElementsAre("page_token")) << changed->ShortDebugString();
+    EXPECT_THAT(ViolatedFields(status), ElementsAre("page_token")) << changed->ShortDebugString();
   }
   for (const char* token : {"not-a-token", "!!", "bm90LmEudG9rZW4"}) {
     garbage.set_page_token(token);
-    EXPECT_THAT(FieldsOf(teams_.List(national_, garbage).status()), ElementsAre("page_token"))
+    EXPECT_THAT(ViolatedFields(teams_.List(national_, garbage).status()), ElementsAre("page_token"))
         << token;
   }
 }
@@ -508,7 +502,7 @@ TEST_F(TeamsTest, NamesEachBadListFilter) {
     c.spoil(request);
     const absl::Status status = teams_.List(national_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << request.ShortDebugString();
-    EXPECT_THAT(FieldsOf(status), ElementsAre(c.field)) << request.ShortDebugString();
+    EXPECT_THAT(ViolatedFields(status), ElementsAre(c.field)) << request.ShortDebugString();
   }
 }
 

@@ -90,12 +90,6 @@ v1::CreateHandOverRequest ValidRequest(const std::string& request_id) {
   return r;
 }
 
-std::vector<std::string> FieldsOf(const absl::Status& s) {
-  std::vector<std::string> fields;
-  for (const auto& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
-  return fields;
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -287,7 +281,7 @@ TEST_F(HandOversTest, RefusesToReuseARequestIdForADifferentHandOverNamingRequest
   changed.mutable_hand_over()->mutable_persons(2)->set_phone("0900 000 000");
   const absl::Status s = hand_overs().Create(police_, changed).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-  EXPECT_THAT(FieldsOf(s), ElementsAre("request_id"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("request_id"));
   EXPECT_EQ(Count("handovers"), 1);
   EXPECT_EQ(OutreachEvents().size(), 3u);
 }
@@ -343,7 +337,7 @@ TEST_F(HandOversTest, NamesEachInvalidFieldByItsPathAndWritesNothing) {
     spoil(request);
     const absl::Status s = hand_overs().Create(police_, request).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << path << ": " << s;
-    EXPECT_THAT(FieldsOf(s), ElementsAre(path)) << s;
+    EXPECT_THAT(ViolatedFields(s), ElementsAre(path)) << s;
   }
   for (const char* table : {"handovers", "handover_persons", "outbox", "idempotency_keys"}) {
     EXPECT_EQ(Count(table), 0) << table;
@@ -371,7 +365,7 @@ TEST_F(HandOversTest, AnswersNotFoundNamingTipForAnUnknownTipAndWritesNothing) {
   const absl::Status s = hand_overs().Create(police_, request).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
   EXPECT_THAT(s.message(), HasSubstr("tip tips/0192f0aa-0000-7000-8000-000000000009"));
-  EXPECT_THAT(FieldsOf(s), ElementsAre("hand_over.tip"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("hand_over.tip"));
   for (const char* table : {"handovers", "handover_persons", "outbox", "idempotency_keys"}) {
     EXPECT_EQ(Count(table), 0) << table;
   }
@@ -483,7 +477,7 @@ TEST_F(HandOversTest, AnswersNotFoundForAnUnknownHandOverAndInvalidArgumentForAM
       absl::StatusCode::kNotFound);
   const absl::Status malformed = hand_overs().Get(police_, "tips/1").status();
   EXPECT_EQ(malformed.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(malformed), ElementsAre("name"));
+  EXPECT_THAT(ViolatedFields(malformed), ElementsAre("name"));
 }
 
 // On a file: what lies on disk.

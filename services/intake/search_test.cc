@@ -35,12 +35,6 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAreArray;
 using K = security::AgencyKind;
 
-std::vector<std::string> FieldsOf(const absl::Status& s) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
-  return fields;
-}
-
 absl::Time VietnamAt(int y, int m, int d, int hh, int mm) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), VietnamTime());
 }
@@ -474,11 +468,11 @@ TEST_F(ListTips, RefusesAPageTokenReusedWithAChangedFilterNamingPageToken) {
     c.set_page_token(first->next_page_token());
     absl::StatusOr<v1::ListTipsResponse> listed = tips_.List(national_, c);
     EXPECT_EQ(listed.status().code(), absl::StatusCode::kInvalidArgument) << c.DebugString();
-    EXPECT_THAT(FieldsOf(listed.status()), ElementsAre("page_token")) << c.DebugString();
+    EXPECT_THAT(ViolatedFields(listed.status()), ElementsAre("page_token")) << c.DebugString();
   }
   v1::ListTipsRequest garbage = r;
   garbage.set_page_token("not-a-token");
-  EXPECT_THAT(FieldsOf(tips_.List(national_, garbage).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(tips_.List(national_, garbage).status()), ElementsAre("page_token"));
 }
 
 // ---------------------------------------------------------------------------
@@ -519,7 +513,7 @@ TEST_F(ListTips, NamesEachInvalidField) {
     c.set(r);
     absl::StatusOr<v1::ListTipsResponse> listed = tips_.List(national_, r);
     EXPECT_EQ(listed.status().code(), absl::StatusCode::kInvalidArgument) << c.field;
-    const std::vector<std::string> fields = FieldsOf(listed.status());
+    const std::vector<std::string> fields = ViolatedFields(listed.status());
     EXPECT_THAT(fields, Contains(c.field)) << r.DebugString();
     EXPECT_THAT(fields, Each(c.field)) << r.DebugString();
   }
@@ -531,7 +525,7 @@ TEST_F(ListTips, NamesEachInvalidField) {
   all.set_receive_date_from("2024-06-10");
   all.set_receive_date_to("2024-06-09");
   all.set_text(long_text);
-  const std::vector<std::string> fields = FieldsOf(tips_.List(national_, all).status());
+  const std::vector<std::string> fields = ViolatedFields(tips_.List(national_, all).status());
   for (const char* field : {"page_size", "states[0]", "receive_date_to", "text"}) {
     EXPECT_THAT(fields, Contains(field));
   }
@@ -851,7 +845,7 @@ TEST_F(LikelyDuplicates, RefusesATipOutOfScopeAndNamesBadOrUnknownTips) {
   absl::StatusOr<std::vector<v1::LikelyDuplicate>> malformed =
       tips_.LikelyDuplicates(national_, "tip/123");
   EXPECT_EQ(malformed.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(malformed.status()), ElementsAre("name"));
+  EXPECT_THAT(ViolatedFields(malformed.status()), ElementsAre("name"));
 }
 
 }  // namespace

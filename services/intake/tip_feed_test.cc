@@ -40,12 +40,6 @@ using K = security::AgencyKind;
 // How long a test waits for something that should happen within milliseconds.
 constexpr absl::Duration kPatience = absl::Seconds(10);
 
-std::vector<std::string> FieldsOf(const absl::Status& s) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
-  return fields;
-}
-
 security::Access AccessOf(K kind, const std::string& unit, const std::string& code) {
   security::Access a = security::Access::For(kind, unit, code, security::Scope::kOwnUnitSubtree);
   a.caller.end_user = "officer-" + code;
@@ -503,7 +497,7 @@ TEST_F(TipFeedTest, RefusesAMalformedCursorNamingCursor) {
     const absl::Status s =
         WatchOnce(thanh_tri_police_, WatchRequest(v1::WATCH_REACH_CONCERNING_AGENCY, cursor));
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << cursor;
-    EXPECT_THAT(FieldsOf(s), ElementsAre("cursor")) << cursor;
+    EXPECT_THAT(ViolatedFields(s), ElementsAre("cursor")) << cursor;
   }
 }
 
@@ -513,7 +507,7 @@ TEST_F(TipFeedTest, RefusesACursorWithASignOrSpacesAsNoResponseCarriesOne) {
     const absl::Status s =
         WatchOnce(thanh_tri_police_, WatchRequest(v1::WATCH_REACH_CONCERNING_AGENCY, cursor));
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << "\"" << cursor << "\"";
-    EXPECT_THAT(FieldsOf(s), ElementsAre("cursor")) << "\"" << cursor << "\"";
+    EXPECT_THAT(ViolatedFields(s), ElementsAre("cursor")) << "\"" << cursor << "\"";
   }
 }
 
@@ -526,7 +520,7 @@ TEST_F(TipFeedTest, RefusesACursorAheadOfTheLogAndAnUnknownReach) {
   const absl::Status reach =
       WatchOnce(thanh_tri_police_, WatchRequest(static_cast<v1::WatchReach>(9)));
   EXPECT_EQ(reach.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(reach), ElementsAre("reach"));
+  EXPECT_THAT(ViolatedFields(reach), ElementsAre("reach"));
 }
 
 TEST_F(TipFeedTest, AfterPurgeAnOldCursorIsOutOfRangeWhileTheNewestStillWorks) {

@@ -30,12 +30,6 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> FieldsOf(const absl::Status& s) {
-  std::vector<std::string> fields;
-  for (const auto& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
-  return fields;
-}
-
 using log::LogCapture;
 
 class TipsTest : public ::testing::Test {
@@ -177,13 +171,13 @@ TEST_F(TipsTest, RefusesATipOrAListNamingAUnitTheDirectoryDoesNotHave) {
   request.set_unit_code("99999");
   const absl::Status s = tips_.Submit(sample::Receiver(), request).status();
   ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), ElementsAre("unit_code"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("unit_code"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("99999"));
   EXPECT_THAT(Column("tips", "id"), IsEmpty());
 
   v1::ListTipsRequest list;
   list.set_unit_code("99999");
-  EXPECT_THAT(FieldsOf(tips_.List(national_, list).status()), ElementsAre("unit_code"));
+  EXPECT_THAT(ViolatedFields(tips_.List(national_, list).status()), ElementsAre("unit_code"));
 }
 
 TEST_F(TipsTest, NamesTheExactPathOfEveryInvalidNestedFieldAndStoresNothing) {
@@ -202,11 +196,12 @@ TEST_F(TipsTest, NamesTheExactPathOfEveryInvalidNestedFieldAndStoresNothing) {
   bad.mutable_reporter()->set_email("nhung at example.vn");
   const absl::Status s = tips_.Submit(sample::Receiver(), bad).status();
   ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("description", "place.coordinates.latitude",
-                                                "persons[0].birth_date", "persons[1].role",
-                                                "persons[2].id_number", "persons[2].phone",
-                                                "persons[3].full_name", "attachments[0].sha256",
-                                                "attachments[0].media_type", "reporter.email"));
+  EXPECT_THAT(
+      ViolatedFields(s),
+      UnorderedElementsAre("description", "place.coordinates.latitude", "persons[0].birth_date",
+                           "persons[1].role", "persons[2].id_number", "persons[2].phone",
+                           "persons[3].full_name", "attachments[0].sha256",
+                           "attachments[0].media_type", "reporter.email"));
   EXPECT_THAT(Column("tips", "id"), IsEmpty());
   EXPECT_THAT(Column("tip_persons", "tip_id"), IsEmpty());
   EXPECT_THAT(Column("reporter_vault", "tip_id"), IsEmpty());
@@ -222,7 +217,7 @@ TEST_F(TipsTest, CountsNameLengthsInCharactersSoVietnameseDiacriticsAreNotPenali
   EXPECT_EQ(tip->persons(0).full_name(), name);
   request = sample::FullRequest("r-2");
   request.mutable_persons(0)->set_full_name(name + "ễ");
-  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
+  EXPECT_THAT(ViolatedFields(tips_.Submit(sample::Receiver(), request).status()),
               ElementsAre("persons[0].full_name"));
 }
 
@@ -230,7 +225,7 @@ TEST_F(TipsTest, RefusesMalformedUtf8AndControlCharactersNamingTheField) {
   v1::SubmitTipRequest request = sample::FullRequest("r-1");
   request.mutable_persons(1)->set_description("Qu\xC3\x28 H\xE0 Giang");
   request.mutable_reporter()->set_full_name("Phạm\x01Nhung");
-  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
+  EXPECT_THAT(ViolatedFields(tips_.Submit(sample::Receiver(), request).status()),
               UnorderedElementsAre("persons[1].description", "reporter.full_name"));
 }
 
@@ -243,7 +238,7 @@ TEST_F(TipsTest, RefusesMoreThanFiftyPersonsOrTwentyAttachmentsWithOneViolationE
   while (request.attachments_size() <= static_cast<int>(kMaxAttachments)) {
     *request.add_attachments() = request.attachments(0);
   }
-  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
+  EXPECT_THAT(ViolatedFields(tips_.Submit(sample::Receiver(), request).status()),
               UnorderedElementsAre("persons", "attachments"));
 }
 
@@ -251,7 +246,7 @@ TEST_F(TipsTest, RefusesABirthDateInTheFutureAndAReporterWithNothingInIt) {
   v1::SubmitTipRequest request = sample::FullRequest("r-1");
   request.mutable_persons(1)->set_birth_date("2024-06-04");  // The clock says 3 June 2024.
   request.mutable_reporter()->Clear();
-  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()),
+  EXPECT_THAT(ViolatedFields(tips_.Submit(sample::Receiver(), request).status()),
               UnorderedElementsAre("persons[1].birth_date", "reporter"));
 }
 
@@ -265,7 +260,8 @@ TEST_F(TipsTest, AcceptsATipWithCoordinatesButNoAddressAndRefusesAnEmptyPlace) {
   EXPECT_EQ(tip->place().coordinates().longitude(), 180.0);
   request = ValidRequest("r-2");
   request.mutable_place();
-  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), request).status()), ElementsAre("place"));
+  EXPECT_THAT(ViolatedFields(tips_.Submit(sample::Receiver(), request).status()),
+              ElementsAre("place"));
 }
 
 TEST_F(TipsTest, GivesTheSameIdNumberTheSamePseudonymInEveryTipAndAnotherNumberAnother) {
@@ -310,7 +306,7 @@ TEST_F(TipsTest, KeepsRetriesIdempotentWithAKeyedFingerprintThatCoversTheReporte
             storage::RequestFingerprint(request));
   v1::SubmitTipRequest other_reporter = request;
   other_reporter.mutable_reporter()->set_phone("0900 000 000");
-  EXPECT_THAT(FieldsOf(tips_.Submit(sample::Receiver(), other_reporter).status()),
+  EXPECT_THAT(ViolatedFields(tips_.Submit(sample::Receiver(), other_reporter).status()),
               ElementsAre("request_id"));
 }
 
@@ -384,14 +380,18 @@ TEST_F(TipsTest, RefusesToRevealWithoutAReasonOfTwentyCharactersAndRecordsNothin
   ASSERT_TRUE(tip.ok()) << tip.status();
   v1::RevealReporterRequest reveal;
   reveal.set_name(tip->name());
-  EXPECT_THAT(FieldsOf(tips_.RevealReporter(national_, reveal).status()), ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(tips_.RevealReporter(national_, reveal).status()),
+              ElementsAre("reason"));
   reveal.set_reason("  cần xác minh      ");  // 12 characters once trimmed.
-  EXPECT_THAT(FieldsOf(tips_.RevealReporter(national_, reveal).status()), ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(tips_.RevealReporter(national_, reveal).status()),
+              ElementsAre("reason"));
   reveal.set_reason(std::string(1001, 'a'));
-  EXPECT_THAT(FieldsOf(tips_.RevealReporter(national_, reveal).status()), ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(tips_.RevealReporter(national_, reveal).status()),
+              ElementsAre("reason"));
   reveal.set_name("establishments/1");
   reveal.set_reason(sample::kReason);
-  EXPECT_THAT(FieldsOf(tips_.RevealReporter(national_, reveal).status()), ElementsAre("name"));
+  EXPECT_THAT(ViolatedFields(tips_.RevealReporter(national_, reveal).status()),
+              ElementsAre("name"));
   EXPECT_THAT(Column("reveal_log", "id"), IsEmpty());
   EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre("pcmd.events.v1.TipReceived"));
 }

@@ -36,14 +36,6 @@ const std::string kPolice = "urn:pcmd:agency:police:01:CA-HN-PC02";
 
 constexpr const char* kPlan = "Hỗ trợ tâm lý hằng tuần; học nghề may từ tháng 9.";
 
-std::vector<std::string> FieldsOf(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(FromGrpcStatus(status))) {
-    fields.push_back(fv.field);
-  }
-  return fields;
-}
-
 class CasesServiceTest : public ::testing::Test {
  protected:
   CasesServiceTest()
@@ -155,7 +147,7 @@ TEST_F(CasesServiceTest, CarriesEveryBadFieldToTheCaller) {
   v1::OpenCaseResponse response;
   const grpc::Status status = OpenCase(kHaNoi, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(FieldsOf(status),
+  EXPECT_THAT(ViolatedFields(FromGrpcStatus(status)),
               ::testing::UnorderedElementsAre("request_id", "client", "case_worker"));
 }
 
@@ -173,7 +165,7 @@ TEST_F(CasesServiceTest, KeepsTheCodeOfEachRefusal) {
   second.set_client("clients/nobody");
   const grpc::Status missing = OpenCase(kHaNoi, second, &opened);
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(FieldsOf(missing), ElementsAre("client"));
+  EXPECT_THAT(ViolatedFields(FromGrpcStatus(missing)), ElementsAre("client"));
 
   v1::CloseCaseRequest close;
   close.set_name(name);

@@ -56,12 +56,6 @@ constexpr const char* kNewPlan =
 constexpr const char* kNote = "Chị Hoa đã đến buổi tư vấn thứ hai, tâm trạng ổn định hơn.";
 constexpr const char* kSummary = "Đánh giá quý II: đã ổn định chỗ ở, cần tìm việc làm.";
 
-std::vector<std::string> FieldsOf(const absl::Status& status) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(status)) fields.push_back(fv.field);
-  return fields;
-}
-
 std::vector<std::string> NamesOf(const v1::ListCasesResponse& response) {
   std::vector<std::string> names;
   for (const v1::Case& c : response.cases()) names.push_back(c.name());
@@ -271,7 +265,7 @@ TEST_F(CasesTest, RefusesARequestIdReusedForAnotherRequestNamingRequestId) {
   const std::vector<int64_t> before = Footprint();
   const absl::Status status = cases_.OpenCase(ha_noi_, other).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-  EXPECT_THAT(FieldsOf(status), ElementsAre("request_id"));
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("request_id"));
   EXPECT_EQ(Footprint(), before);
 }
 
@@ -294,7 +288,7 @@ TEST_F(CasesTest, AnswersNotFoundNamingTheClientForAnUnknownClientAndWritesNothi
   const absl::Status status = cases_.OpenCase(ha_noi_, Open("case-1", "clients/nobody")).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
   EXPECT_THAT(std::string(status.message()), HasSubstr("client"));
-  EXPECT_THAT(FieldsOf(status), ElementsAre("client"));
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("client"));
   EXPECT_THAT(Footprint(), ElementsAre(0, 0, 0, 0));
 }
 
@@ -372,7 +366,7 @@ TEST_F(CasesTest, NamesExactlyTheOneBadFieldOfAnOpenCaseRequestAndWritesNothing)
     SCOPED_TRACE(absl::StrCat("case ", i, " (", bad[i].field, ")"));
     const absl::Status status = cases_.OpenCase(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-    EXPECT_THAT(FieldsOf(status), ElementsAre(bad[i].field)) << status;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre(bad[i].field)) << status;
   }
   EXPECT_THAT(Footprint(), ElementsAre(0, 0, 0, 0));
 }
@@ -383,7 +377,8 @@ TEST_F(CasesTest, NamesEveryBadFieldOfAnOpenCaseRequestTogether) {
   request.set_case_worker("");
   request.set_next_review_date(kYesterday);
   const absl::Status status = cases_.OpenCase(ha_noi_, request).status();
-  EXPECT_THAT(FieldsOf(status), UnorderedElementsAre("client", "case_worker", "next_review_date"));
+  EXPECT_THAT(ViolatedFields(status),
+              UnorderedElementsAre("client", "case_worker", "next_review_date"));
 }
 
 TEST_F(CasesTest, AcceptsTheBoundaryValuesOfAnOpenCaseRequest) {
@@ -407,7 +402,7 @@ TEST_F(CasesTest, AnswersNotFoundForAnUnknownCaseAndNamesAMalformedName) {
     request.set_name(name);
     const absl::Status status = cases_.GetCase(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << name;
-    EXPECT_THAT(FieldsOf(status), ElementsAre("name")) << name;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre("name")) << name;
   }
 }
 
@@ -526,12 +521,13 @@ TEST_F(CasesTest, PagesThroughEveryCaseOnceWithATokenBoundToTheFilters) {
   v1::ListCasesRequest other_filter = first_page;
   other_filter.set_state(v1::CASE_STATE_OPEN);
   other_filter.set_page_token(first->next_page_token());
-  EXPECT_THAT(FieldsOf(cases_.ListCases(ha_noi_, other_filter).status()),
+  EXPECT_THAT(ViolatedFields(cases_.ListCases(ha_noi_, other_filter).status()),
               ElementsAre("page_token"));
   for (const char* token : {"not-a-token", "!!", "bm90LmEudG9rZW4"}) {
     v1::ListCasesRequest garbage = first_page;
     garbage.set_page_token(token);
-    EXPECT_THAT(FieldsOf(cases_.ListCases(ha_noi_, garbage).status()), ElementsAre("page_token"))
+    EXPECT_THAT(ViolatedFields(cases_.ListCases(ha_noi_, garbage).status()),
+                ElementsAre("page_token"))
         << token;
   }
 }
@@ -556,7 +552,7 @@ TEST_F(CasesTest, NamesEachBadListFilter) {
     b.spoil(request);
     const absl::Status status = cases_.ListCases(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << request.ShortDebugString();
-    EXPECT_THAT(FieldsOf(status), ElementsAre(b.field)) << request.ShortDebugString();
+    EXPECT_THAT(ViolatedFields(status), ElementsAre(b.field)) << request.ShortDebugString();
   }
 }
 
@@ -646,7 +642,7 @@ TEST_F(CasesTest, NamesEachBadPathOfTheMaskAndEachBadValue) {
     SCOPED_TRACE(absl::StrCat("case ", i, ": ", request.ShortDebugString()));
     const absl::Status status = cases_.UpdateCase(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-    EXPECT_EQ(FieldsOf(status), bad[i].fields) << status;
+    EXPECT_EQ(ViolatedFields(status), bad[i].fields) << status;
   }
   EXPECT_EQ(Footprint(), before);
   EXPECT_EQ(MustGet(c.name()).plan(), kPlan);
@@ -723,7 +719,7 @@ TEST_F(CasesTest, ReturnsTheSameNoteWhenARequestIsRetriedEvenAfterTheCaseClosed)
   EXPECT_EQ(CountRows("case_notes"), 1);
 
   const absl::Status other = cases_.AddCaseNote(ha_noi_, Note("note-1", c.name(), "khác")).status();
-  EXPECT_THAT(FieldsOf(other), ElementsAre("request_id"));
+  EXPECT_THAT(ViolatedFields(other), ElementsAre("request_id"));
 }
 
 TEST_F(CasesTest, RefusesANoteOnAClosedCaseNamingItsState) {
@@ -761,7 +757,7 @@ TEST_F(CasesTest, NamesExactlyTheOneBadFieldOfANoteAndWritesNothing) {
     SCOPED_TRACE(absl::StrCat("case ", i, " (", bad[i].field, ")"));
     const absl::Status status = cases_.AddCaseNote(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-    EXPECT_THAT(FieldsOf(status), ElementsAre(bad[i].field)) << status;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre(bad[i].field)) << status;
   }
   EXPECT_EQ(Footprint(), before);
 
@@ -796,11 +792,12 @@ TEST_F(CasesTest, PagesThroughTheNotesOfACaseOldestFirst) {
 
   v1::ListCaseNotesRequest other_case = request;
   other_case.set_case_(other.name());
-  EXPECT_THAT(FieldsOf(cases_.ListCaseNotes(ha_noi_, other_case).status()),
+  EXPECT_THAT(ViolatedFields(cases_.ListCaseNotes(ha_noi_, other_case).status()),
               ElementsAre("page_token"));
   v1::ListCaseNotesRequest bad_name;
   bad_name.set_case_("cases/");
-  EXPECT_THAT(FieldsOf(cases_.ListCaseNotes(ha_noi_, bad_name).status()), ElementsAre("case"));
+  EXPECT_THAT(ViolatedFields(cases_.ListCaseNotes(ha_noi_, bad_name).status()),
+              ElementsAre("case"));
 }
 
 // --- reviews ---
@@ -891,7 +888,7 @@ TEST_F(CasesTest, NamesEachBadFieldOfAReviewAndWritesNothing) {
     SCOPED_TRACE(absl::StrCat("case ", i, " (", bad[i].field, ")"));
     const absl::Status status = cases_.ReviewCase(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-    EXPECT_THAT(FieldsOf(status), ElementsAre(bad[i].field)) << status;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre(bad[i].field)) << status;
   }
   EXPECT_EQ(Footprint(), before);
 
@@ -910,7 +907,7 @@ TEST_F(CasesTest, RefusesAReviewDatedBeforeTheLastOneAndAStaleEtag) {
   earlier.set_review_date(kYesterday);
   const absl::Status status = cases_.ReviewCase(ha_noi_, earlier).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-  EXPECT_THAT(FieldsOf(status), ElementsAre("review_date"));
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("review_date"));
 
   clock_.Advance(absl::Hours(24));
   v1::ReviewCaseRequest stale = Review(c.name());
@@ -973,10 +970,10 @@ TEST_F(CasesTest, NamesABadCloseReasonAndRefusesAStaleEtag) {
     request.set_reason(static_cast<v1::CloseReason>(reason));
     const absl::Status status = cases_.CloseCase(ha_noi_, request).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << reason;
-    EXPECT_THAT(FieldsOf(status), ElementsAre("reason")) << reason;
+    EXPECT_THAT(ViolatedFields(status), ElementsAre("reason")) << reason;
   }
   v1::CloseCaseRequest bad_name = Close("cases/");
-  EXPECT_THAT(FieldsOf(cases_.CloseCase(ha_noi_, bad_name).status()), ElementsAre("name"));
+  EXPECT_THAT(ViolatedFields(cases_.CloseCase(ha_noi_, bad_name).status()), ElementsAre("name"));
   v1::CloseCaseRequest stale = Close(c.name());
   stale.set_etag("v7");
   EXPECT_EQ(cases_.CloseCase(ha_noi_, stale).status().code(), absl::StatusCode::kAborted);

@@ -35,12 +35,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::vector<std::string> FieldsOf(const absl::Status& s) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
-  return fields;
-}
-
 absl::CivilDay Day(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
 events::v1::SupportOutreachRequested HandOver(const std::string& hand_over, int person_index,
@@ -119,7 +113,7 @@ TEST(TaskForHandOver, RefusesAMalformedEventNamingTheField) {
     c.spoil(e);
     const absl::Status s = TaskForHandOver(e).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.field;
-    EXPECT_THAT(FieldsOf(s), ElementsAre(c.field));
+    EXPECT_THAT(ViolatedFields(s), ElementsAre(c.field));
   }
 }
 
@@ -132,7 +126,7 @@ TEST(TaskForInspection, UsesThePersonKeyAndTheInspectionDate) {
   EXPECT_EQ(task->found_date(), "2024-06-02");
   EXPECT_EQ(task->due_date(), "2024-06-09");
   events::v1::PersonMayNeedSupport keyless = MetAtInspection("", "");
-  EXPECT_THAT(FieldsOf(TaskForInspection(keyless).status()), ElementsAre("person_key"));
+  EXPECT_THAT(ViolatedFields(TaskForInspection(keyless).status()), ElementsAre("person_key"));
 }
 
 // ---------------------------------------------------------------------------------
@@ -481,13 +475,14 @@ TEST_F(OutreachTest, RefusesAPageTokenOfAnotherQueryAndBadFilters) {
   ASSERT_FALSE(first->next_page_token().empty());
   request.set_page_token(first->next_page_token());
   request.set_state(v1::OUTREACH_TASK_STATE_DECLINED);
-  EXPECT_THAT(FieldsOf(outreach_.ListTasks(hanoi_, request).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(outreach_.ListTasks(hanoi_, request).status()),
+              ElementsAre("page_token"));
 
   v1::ListOutreachTasksRequest bad;
   bad.set_page_size(500);
   bad.set_unit_code("99999");
   bad.set_state(static_cast<v1::OutreachTaskState>(42));
-  EXPECT_THAT(FieldsOf(outreach_.ListTasks(hanoi_, bad).status()),
+  EXPECT_THAT(ViolatedFields(outreach_.ListTasks(hanoi_, bad).status()),
               ::testing::UnorderedElementsAre("page_size", "unit_code", "state"));
 }
 
@@ -605,7 +600,7 @@ TEST_F(OutreachTest, NamesEachMalformedFieldOfAClosure) {
   for (const Case& c : cases) {
     const absl::Status s = outreach_.CloseTask(hanoi_, c.request).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.field << ": " << s;
-    EXPECT_THAT(FieldsOf(s), ElementsAre(c.field)) << s;
+    EXPECT_THAT(ViolatedFields(s), ElementsAre(c.field)) << s;
   }
   EXPECT_EQ(TaskOf("handovers/h-1#0").state(), v1::OUTREACH_TASK_STATE_OPEN);
   EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre("pcmd.events.v1.OutreachTaskOpened"));
@@ -618,14 +613,14 @@ TEST_F(OutreachTest, AnswersNotFoundNamingAnUnknownTaskOrClient) {
   const absl::Status no_task =
       outreach_.CloseTask(hanoi_, Close(ghost, v1::OUTREACH_TASK_STATE_DECLINED)).status();
   EXPECT_EQ(no_task.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(FieldsOf(no_task), ElementsAre("name"));
+  EXPECT_THAT(ViolatedFields(no_task), ElementsAre("name"));
   const absl::Status no_client =
       outreach_
           .CloseTask(hanoi_, Close(TaskOf("handovers/h-1#0"), v1::OUTREACH_TASK_STATE_CONTACTED,
                                    "clients/nope"))
           .status();
   EXPECT_EQ(no_client.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(FieldsOf(no_client), ElementsAre("client"));
+  EXPECT_THAT(ViolatedFields(no_client), ElementsAre("client"));
   EXPECT_EQ(TaskOf("handovers/h-1#0").state(), v1::OUTREACH_TASK_STATE_OPEN);
 }
 
@@ -637,7 +632,7 @@ TEST_F(OutreachTest, RefusesAClientWhoIsNotTheTasksPerson) {
   const absl::Status s =
       outreach_.CloseTask(hanoi_, Close(task, v1::OUTREACH_TASK_STATE_CONTACTED, other)).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), ElementsAre("client"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("client"));
   EXPECT_TRUE(
       outreach_.CloseTask(hanoi_, Close(task, v1::OUTREACH_TASK_STATE_CONTACTED, known)).ok());
 }
@@ -702,7 +697,8 @@ TEST_F(OutreachTest, ReturnsTheFirstContactWhenARequestIsRetried) {
               ElementsAre("pcmd.events.v1.OutreachContactRecorded"));
   v1::RecordOutreachContactRequest other = Contact("k-1", client);
   other.set_channel(v1::CONTACT_CHANNEL_STREET);
-  EXPECT_THAT(FieldsOf(outreach_.RecordContact(hanoi_, other).status()), ElementsAre("request_id"));
+  EXPECT_THAT(ViolatedFields(outreach_.RecordContact(hanoi_, other).status()),
+              ElementsAre("request_id"));
 }
 
 TEST_F(OutreachTest, RefusesAContactWithAnUnknownClientOrOneOutsideTheCallersUnits) {
@@ -710,7 +706,7 @@ TEST_F(OutreachTest, RefusesAContactWithAnUnknownClientOrOneOutsideTheCallersUni
   const absl::Status unknown =
       outreach_.RecordContact(hanoi_, Contact("k-1", "clients/nope")).status();
   EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(FieldsOf(unknown), ElementsAre("client"));
+  EXPECT_THAT(ViolatedFields(unknown), ElementsAre("client"));
   EXPECT_EQ(outreach_.RecordContact(hung_yen_, Contact("k-2", client)).status().code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Count("outreach_contacts"), 0);
@@ -722,11 +718,11 @@ TEST_F(OutreachTest, NamesEachMalformedFieldOfAContact) {
   v1::RecordOutreachContactRequest bad = Contact("k 1", "clients/");
   bad.set_contact_date("2024-06-04");
   bad.set_channel(v1::CONTACT_CHANNEL_UNSPECIFIED);
-  EXPECT_THAT(FieldsOf(outreach_.RecordContact(hanoi_, bad).status()),
+  EXPECT_THAT(ViolatedFields(outreach_.RecordContact(hanoi_, bad).status()),
               ::testing::UnorderedElementsAre("request_id", "client", "contact_date", "channel"));
   v1::RecordOutreachContactRequest undated = Contact("k-2", client);
   undated.clear_contact_date();
-  EXPECT_THAT(FieldsOf(outreach_.RecordContact(hanoi_, undated).status()),
+  EXPECT_THAT(ViolatedFields(outreach_.RecordContact(hanoi_, undated).status()),
               ElementsAre("contact_date"));
 }
 

@@ -30,12 +30,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> FieldsOf(const absl::Status& s) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& fv : FieldViolationsOf(s)) fields.push_back(fv.field);
-  return fields;
-}
-
 class ProvidersTest : public ::testing::Test {
  protected:
   ProvidersTest()
@@ -151,7 +145,7 @@ TEST_F(ProvidersTest, NamesEachBadServiceByIndexAndStoresNothing) {
   bad.set_capacity(-5);
   const absl::Status s = providers_.Create(national_, bad).status();
   ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("services[2]", "services[3]", "capacity"));
+  EXPECT_THAT(ViolatedFields(s), UnorderedElementsAre("services[2]", "services[3]", "capacity"));
   EXPECT_TRUE(providers_.Create(national_, HealthCentre("p-2")).ok())
       << "the failed request must not have consumed its request_id";
 }
@@ -173,22 +167,24 @@ TEST_F(ProvidersTest, PublishesProviderRegisteredOnceWithTheAgency) {
 TEST_F(ProvidersTest, RequiresAtLeastOneService) {
   v1::CreateProviderRequest none = HealthCentre("p-3");
   none.clear_services();
-  EXPECT_THAT(FieldsOf(providers_.Create(national_, none).status()), ElementsAre("services"));
+  EXPECT_THAT(ViolatedFields(providers_.Create(national_, none).status()), ElementsAre("services"));
 }
 
 TEST_F(ProvidersTest, RequiresAWellFormedAgencyCode) {
   v1::CreateProviderRequest missing = HealthCentre("p-4");
   missing.clear_agency_code();
-  EXPECT_THAT(FieldsOf(providers_.Create(national_, missing).status()), ElementsAre("agency_code"));
+  EXPECT_THAT(ViolatedFields(providers_.Create(national_, missing).status()),
+              ElementsAre("agency_code"));
   v1::CreateProviderRequest spaced = HealthCentre("p-5");
   spaced.set_agency_code("YTE TT");
-  EXPECT_THAT(FieldsOf(providers_.Create(national_, spaced).status()), ElementsAre("agency_code"));
+  EXPECT_THAT(ViolatedFields(providers_.Create(national_, spaced).status()),
+              ElementsAre("agency_code"));
 }
 
 TEST_F(ProvidersTest, RefusesAContactLongerThan500Characters) {
   v1::CreateProviderRequest r = HealthCentre("p-6");
   r.set_contact(std::string(501, 'a'));
-  EXPECT_THAT(FieldsOf(providers_.Create(national_, r).status()), ElementsAre("contact"));
+  EXPECT_THAT(ViolatedFields(providers_.Create(national_, r).status()), ElementsAre("contact"));
   r.set_contact(std::string(500, 'a'));
   EXPECT_TRUE(providers_.Create(national_, r).ok());
 }
@@ -198,7 +194,7 @@ TEST_F(ProvidersTest, RefusesAUnitThatIsNotInTheDirectoryOfUnits) {
   r.set_unit_code("99999");
   const absl::Status s = providers_.Create(national_, r).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), ElementsAre("unit_code"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("unit_code"));
   EXPECT_THAT(events::OutboxEventTypes(*db_), IsEmpty());
 }
 
@@ -325,9 +321,10 @@ TEST_F(ProvidersTest, RefusesAPageTokenOfAnotherQueryOrAMadeUpOne) {
   v1::ListProvidersRequest other = request;
   other.set_page_token(first->next_page_token());
   other.set_kind(v1::PROVIDER_KIND_PEER_GROUP);
-  EXPECT_THAT(FieldsOf(providers_.List(reader_, other).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(providers_.List(reader_, other).status()), ElementsAre("page_token"));
   request.set_page_token("bm90IGEgdG9rZW4");
-  EXPECT_THAT(FieldsOf(providers_.List(reader_, request).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(providers_.List(reader_, request).status()),
+              ElementsAre("page_token"));
 }
 
 TEST_F(ProvidersTest, RefusesABadPageSizeAnUnknownUnitAndUnknownEnums) {
@@ -338,7 +335,7 @@ TEST_F(ProvidersTest, RefusesABadPageSizeAnUnknownUnitAndUnknownEnums) {
   request.set_kind(static_cast<v1::ProviderKind>(77));
   const absl::Status s = providers_.List(reader_, request).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("page_size", "unit_code", "service", "kind"));
+  EXPECT_THAT(ViolatedFields(s), UnorderedElementsAre("page_size", "unit_code", "service", "kind"));
 }
 
 // ---------------------------------------------------------------------------------
@@ -399,8 +396,8 @@ TEST_F(ProvidersTest, NamesEachPathOfTheMaskThatCannotBeChangedAndWritesNothing)
                                                               "agency_code", "provider.contact"}))
                              .status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), ElementsAre("update_mask.paths[1]", "update_mask.paths[2]",
-                                       "update_mask.paths[3]", "update_mask.paths[4]"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("update_mask.paths[1]", "update_mask.paths[2]",
+                                             "update_mask.paths[3]", "update_mask.paths[4]"));
   EXPECT_EQ(providers_.Get(p->name())->etag(), "1");
   EXPECT_THAT(events::OutboxEventTypes(*db_), ElementsAre("pcmd.events.v1.ProviderRegistered"));
 }
@@ -410,7 +407,7 @@ TEST_F(ProvidersTest, RefusesAnEmptyMask) {
   ASSERT_TRUE(p.ok()) << p.status();
   const absl::Status s = providers_.Update(national_, UpdateOf(*p, {})).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), ElementsAre("update_mask.paths"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("update_mask.paths"));
 }
 
 TEST_F(ProvidersTest, ChecksChangedFieldsAsCreateDoesAndWritesNothing) {
@@ -426,8 +423,9 @@ TEST_F(ProvidersTest, ChecksChangedFieldsAsCreateDoesAndWritesNothing) {
           .Update(national_, UpdateOf(bad, {"display_name", "services", "capacity", "contact"}))
           .status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(FieldsOf(s), UnorderedElementsAre("provider.display_name", "provider.services[2]",
-                                                "provider.capacity", "provider.contact"));
+  EXPECT_THAT(ViolatedFields(s),
+              UnorderedElementsAre("provider.display_name", "provider.services[2]",
+                                   "provider.capacity", "provider.contact"));
   absl::StatusOr<v1::Provider> after = providers_.Get(p->name());
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->SerializeAsString(), p->SerializeAsString());
@@ -473,7 +471,7 @@ TEST_F(ProvidersTest, AnswersNotFoundForAProviderThatDoesNotExist) {
   EXPECT_EQ(providers_.Update(national_, UpdateOf(ghost, {"capacity"})).status().code(),
             absl::StatusCode::kNotFound);
   ghost.set_name("clients/nope");
-  EXPECT_THAT(FieldsOf(providers_.Update(national_, UpdateOf(ghost, {"capacity"})).status()),
+  EXPECT_THAT(ViolatedFields(providers_.Update(national_, UpdateOf(ghost, {"capacity"})).status()),
               ElementsAre("provider.name"));
 }
 

@@ -257,10 +257,8 @@ TEST_F(ReferralsTest, NamesEveryBadFieldOfAConsent) {
   bad.clear_service_types();
   bad.set_expire_date("2027-01-01");                // more than two years
   bad.set_legal_basis("Nghị định 144/2021/NĐ-CP");  // only for the protective basis
-  std::vector<std::string> fields;
-  for (const FieldViolation& f : FieldViolationsOf(clients_.GiveConsent(worker_, bad).status())) {
-    fields.push_back(f.field);
-  }
+  const std::vector<std::string> fields =
+      ViolatedFields(clients_.GiveConsent(worker_, bad).status());
   EXPECT_THAT(fields, ::testing::UnorderedElementsAre("provider_kinds[1]", "service_types",
                                                       "expire_date", "legal_basis"));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM consents"), 0);
@@ -578,10 +576,8 @@ TEST_F(ReferralsTest, AnswersARetryAfterMidnightWithTheReferralCreatedTheDayBefo
   EXPECT_EQ(retry->name(), first->name());
   // A new request with that date is refused, naming it.
   request.set_request_id("r-2");
-  std::vector<std::string> fields;
-  for (const FieldViolation& f : FieldViolationsOf(referrals_.Create(worker_, request).status())) {
-    fields.push_back(f.field);
-  }
+  const std::vector<std::string> fields =
+      ViolatedFields(referrals_.Create(worker_, request).status());
   EXPECT_THAT(fields, ElementsAre("response_due_date"));
 }
 
@@ -671,10 +667,7 @@ TEST_F(ReferralsTest, NamesEveryBadFieldOfARegistration) {
   bad.mutable_identity()->set_birth_date("2030-01-01");
   bad.mutable_identity()->set_phone("call me");
   bad.set_source_ref("Nguyễn Thị Hoa");  // Free text would sit in a plain column.
-  std::vector<std::string> fields;
-  for (const FieldViolation& f : FieldViolationsOf(clients_.Register(worker_, bad).status())) {
-    fields.push_back(f.field);
-  }
+  const std::vector<std::string> fields = ViolatedFields(clients_.Register(worker_, bad).status());
   EXPECT_THAT(fields, ::testing::UnorderedElementsAre("request_id", "unit_code", "source",
                                                       "identity.full_name", "identity.birth_date",
                                                       "identity.phone", "source_ref"));
