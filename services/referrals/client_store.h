@@ -47,6 +47,7 @@ class ClientStore {
   // NOT_FOUND; DATA_LOSS when the identity cannot be opened; storage errors.
   virtual absl::StatusOr<v1::Client> GetClient(absl::string_view id, bool with_identity) = 0;
 
+  // One page of `query`. Errors: storage errors.
   virtual absl::StatusOr<ClientPage> ListClients(const ClientQuery& query) = 0;
 
   // The outreach task `id` (pseudonym, unit, flags and state). Errors: NOT_FOUND.

@@ -74,6 +74,7 @@ class ReferralStore {
   // Errors: NOT_FOUND; DATA_LOSS when the note cannot be opened; storage errors.
   virtual absl::StatusOr<v1::Referral> GetReferral(absl::string_view id, bool with_note) = 0;
 
+  // One page of `query`. Errors: storage errors.
   virtual absl::StatusOr<ReferralPage> ListReferrals(const ReferralQuery& query) = 0;
 
   // Reads referral `id`, lets `change` decide from it, writes the result with the

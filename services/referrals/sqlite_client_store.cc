@@ -283,10 +283,9 @@ absl::StatusOr<v1::Consent> SqliteClientStore::GiveConsent(absl::string_view req
     }
     return absl::OkStatus();
   }));
-  if (!result.has_value()) {
-    // The request_id was first used for another client's consent.
-    return absl::InvalidArgumentError("request_id was used for a consent of another client");
-  }
+  // The fingerprint holds the client, so a request_id first used for another client's
+  // consent was refused by CreateOnce: the consent named is this client's.
+  if (!result.has_value()) return absl::InternalError("a given consent cannot be read back");
   return *std::move(result);
 }
 
