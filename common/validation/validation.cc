@@ -129,6 +129,26 @@ void Validator::Date(absl::string_view field, absl::string_view value, bool requ
   if (!ParseIsoDate(value)) Add(field, "must be a calendar date written YYYY-MM-DD");
 }
 
+void Validator::DateNotAfter(absl::string_view field, absl::string_view value,
+                             absl::CivilDay latest, bool required) {
+  Date(field, value, required);
+  const std::optional<absl::CivilDay> day = ParseIsoDate(value);
+  if (day.has_value() && *day > latest) {
+    Add(field,
+        absl::StrCat("is in the future (the latest is ", absl::FormatCivilTime(latest), ")"));
+  }
+}
+
+void Validator::DateWithin(absl::string_view field, absl::string_view value,
+                           absl::CivilDay earliest, absl::CivilDay latest, bool required) {
+  Date(field, value, required);
+  const std::optional<absl::CivilDay> day = ParseIsoDate(value);
+  if (day.has_value() && (*day < earliest || *day > latest)) {
+    Add(field, absl::StrCat("must be between ", absl::FormatCivilTime(earliest), " and ",
+                            absl::FormatCivilTime(latest)));
+  }
+}
+
 void Validator::DateRange(absl::string_view from_field, absl::string_view from,
                           absl::string_view to_field, absl::string_view to) {
   Date(from_field, from);

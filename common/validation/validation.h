@@ -62,6 +62,14 @@ class Validator {
   // An ISO-8601 date; empty is accepted unless required.
   void Date(absl::string_view field, absl::string_view value, bool required = false);
 
+  // Date, and not after `latest` (usually today in Vietnam: "not in the future").
+  void DateNotAfter(absl::string_view field, absl::string_view value, absl::CivilDay latest,
+                    bool required = false);
+
+  // Date, and within [earliest, latest] (e.g. "today to a year ahead").
+  void DateWithin(absl::string_view field, absl::string_view value, absl::CivilDay earliest,
+                  absl::CivilDay latest, bool required = false);
+
   // Both dates valid (each checked separately) and, when both present, from <= to.
   void DateRange(absl::string_view from_field, absl::string_view from, absl::string_view to_field,
                  absl::string_view to);

@@ -177,6 +177,31 @@ TEST(PersonFields, ReportATooLongOrMisshapenIdNumberOrPhoneOnceAndAcceptWhatInta
   EXPECT_THAT(fields, ElementsAre("long_id", "long_phone", "bad_id", "bad_phone"));
 }
 
+TEST(Validator, RefusesADateAfterTheLatestAllowedButNotThatDayItself) {
+  const absl::CivilDay today(2024, 6, 10);
+  Validator v;
+  v.DateNotAfter("on_the_day", "2024-06-10", today);
+  v.DateNotAfter("tomorrow", "2024-06-11", today);
+  v.DateNotAfter("missing", "", today, /*required=*/true);
+  v.DateNotAfter("optional", "", today);
+  v.DateNotAfter("malformed", "10/06/2024", today);
+  std::vector<std::string> fields;
+  for (const FieldViolation& f : v.violations()) fields.push_back(f.field);
+  EXPECT_THAT(fields, ::testing::ElementsAre("tomorrow", "missing", "malformed"));
+}
+
+TEST(Validator, AcceptsADateWithinBothBoundsInclusiveAndRefusesOneOutside) {
+  const absl::CivilDay today(2024, 6, 10);
+  Validator v;
+  v.DateWithin("first", "2024-06-10", today, today + 7);
+  v.DateWithin("last", "2024-06-17", today, today + 7);
+  v.DateWithin("before", "2024-06-09", today, today + 7);
+  v.DateWithin("after", "2024-06-18", today, today + 7);
+  std::vector<std::string> fields;
+  for (const FieldViolation& f : v.violations()) fields.push_back(f.field);
+  EXPECT_THAT(fields, ::testing::ElementsAre("before", "after"));
+}
+
 TEST(ParseResourceName, ReturnsTheIdOfAWellFormedName) {
   EXPECT_EQ(*ParseResourceName("name", "tips/abc-123", "tips"), "abc-123");
 }

@@ -18,15 +18,6 @@
 namespace pcmd::intake {
 namespace {
 
-// An ISO date that may be left out (`required` false) and is not after `today`.
-void PastDate(Validator& v, const std::string& field, absl::string_view value, absl::CivilDay today,
-              bool required) {
-  v.Date(field, value, required);
-  if (std::optional<absl::CivilDay> day = ParseIsoDate(value); day.has_value()) {
-    if (*day > today) v.Add(field, "is in the future");
-  }
-}
-
 void ValidatePerson(Validator& v, int i, const v1::HandedOverPerson& p, absl::CivilDay today) {
   const std::string at = absl::StrCat("hand_over.persons[", i, "].");
   v.Text(at + "full_name", p.full_name(), {.required = true, .max_chars = 200});
@@ -54,7 +45,7 @@ absl::StatusOr<v1::HandOver> HandOvers::Create(const security::Access& access,
       v.AddFrom(id.status());
     }
   }
-  PastDate(v, "hand_over.found_date", given.found_date(), today, /*required=*/true);
+  v.DateNotAfter("hand_over.found_date", given.found_date(), today, /*required=*/true);
   v.Count("hand_over.persons", given.persons_size(), 1, kMaxHandedOverPersons);
   // Over the limit, the elements are not examined: one violation, not thousands.
   if (given.persons_size() <= static_cast<int>(kMaxHandedOverPersons)) {

@@ -38,29 +38,6 @@ absl::CivilDay YearAhead(absl::CivilDay today) {
   return absl::CivilDay(today.year() + 1, today.month(), today.day());
 }
 
-// A next review date, when it is a date: from today to a year ahead.
-void WithinAYear(Validator& v, absl::string_view field, absl::string_view value,
-                 absl::CivilDay today) {
-  const std::optional<absl::CivilDay> day = ParseIsoDate(value);
-  if (!day.has_value()) return;
-  if (*day < today) {
-    v.Add(field, absl::StrCat("is before today (", IsoDate(today), ")"));
-  } else if (*day > YearAhead(today)) {
-    v.Add(field, absl::StrCat("is more than a year ahead (the latest is ",
-                              IsoDate(YearAhead(today)), ")"));
-  }
-}
-
-// A required date that has already come.
-void NotInTheFuture(Validator& v, absl::string_view field, absl::string_view value,
-                    absl::CivilDay today) {
-  v.Date(field, value, /*required=*/true);
-  const std::optional<absl::CivilDay> day = ParseIsoDate(value);
-  if (day.has_value() && *day > today) {
-    v.Add(field, absl::StrCat("is in the future (today is ", IsoDate(today), ")"));
-  }
-}
-
 // The id of resource name `name` in `collection`, or "" with the violation added.
 std::string IdOf(Validator& v, absl::string_view field, absl::string_view name,
                  absl::string_view collection) {
@@ -135,7 +112,10 @@ absl::StatusOr<v1::Case> Cases::OpenCase(const security::Access& access,
   // The rules that depend on the day: a retry answers what the first call opened even
   // when they would refuse it now (or the case has closed since).
   Validator on_the_day;
-  WithinAYear(on_the_day, "next_review_date", request.next_review_date(), VietnamDay(clock_.Now()));
+  const absl::CivilDay today = VietnamDay(clock_.Now());
+  if (!v.Has("next_review_date")) {
+    on_the_day.DateWithin("next_review_date", request.next_review_date(), today, YearAhead(today));
+  }
   if (!v.ok()) {
     for (const FieldViolation& fv : on_the_day.violations()) v.Add(fv.field, fv.description);
     return v.ToStatus("invalid OpenCaseRequest");
@@ -242,8 +222,7 @@ absl::StatusOr<v1::Case> Cases::UpdateCase(const security::Access& access,
     v.Text("case.case_worker", given.case_worker(), {.required = true, .max_chars = kMaxNameChars});
   }
   if (changed.contains("next_review_date")) {
-    v.Date("case.next_review_date", given.next_review_date());
-    WithinAYear(v, "case.next_review_date", given.next_review_date(), today);
+    v.DateWithin("case.next_review_date", given.next_review_date(), today, YearAhead(today));
   }
   v.Text("etag", request.etag(), {.max_chars = kMaxEtagChars});
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid UpdateCaseRequest"));
@@ -266,7 +245,7 @@ absl::StatusOr<v1::CaseNote> Cases::AddCaseNote(const security::Access& access,
   v.RequestId("request_id", request.request_id());
   const std::string case_id = IdOf(v, "case", request.case_(), kCases);
   v.Text("text", request.text(), {.required = true, .max_chars = kMaxNoteChars, .multiline = true});
-  NotInTheFuture(v, "note_date", request.note_date(), today);
+  v.DateNotAfter("note_date", request.note_date(), today, /*required=*/true);
   v.Text("author", request.author(), {.required = true, .max_chars = kMaxNameChars});
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid AddCaseNoteRequest"));
 
@@ -313,7 +292,7 @@ absl::StatusOr<v1::Case> Cases::ReviewCase(const security::Access& access,
   const absl::CivilDay today = VietnamDay(clock_.Now());
   Validator v;
   const std::string id = IdOf(v, "name", request.name(), kCases);
-  NotInTheFuture(v, "review_date", request.review_date(), today);
+  v.DateNotAfter("review_date", request.review_date(), today, /*required=*/true);
   v.Text("summary", request.summary(), {.max_chars = kMaxNoteChars, .multiline = true});
   v.Date("next_review_date", request.next_review_date());
   const std::optional<absl::CivilDay> reviewed = ParseIsoDate(request.review_date());

@@ -37,14 +37,6 @@ void EnumList(Validator& v, absl::string_view field, const Repeated& values, siz
   }
 }
 
-// Not after today (Vietnam) when present.
-void NotInFuture(Validator& v, absl::string_view field, absl::string_view date,
-                 absl::CivilDay today, bool required) {
-  v.Date(field, date, required);
-  const std::optional<absl::CivilDay> day = ParseIsoDate(date);
-  if (day.has_value() && *day > today) v.Add(field, "must not be in the future");
-}
-
 // "handovers/{id}", "inspections/{id}", "tips/{id}" or "outreachTasks/{id}", each
 // optionally followed by "#{position}", at most 200 characters.
 bool IsSourceRef(absl::string_view ref) {
@@ -217,7 +209,7 @@ absl::StatusOr<v1::Consent> Clients::GiveConsent(const security::Access& access,
   EnumList(v, "provider_kinds", request.provider_kinds(), 1, 10, v1::ProviderKind_IsValid);
   EnumList(v, "service_types", request.service_types(), 1, 10, v1::ServiceType_IsValid);
   EnumList(v, "shared_fields", request.shared_fields(), 0, 8, v1::SharedField_IsValid);
-  NotInFuture(v, "given_date", request.given_date(), today, /*required=*/true);
+  v.DateNotAfter("given_date", request.given_date(), today, /*required=*/true);
   v.Date("expire_date", request.expire_date(), /*required=*/true);
   const std::optional<absl::CivilDay> given = ParseIsoDate(request.given_date());
   const std::optional<absl::CivilDay> expires = ParseIsoDate(request.expire_date());
@@ -285,7 +277,7 @@ absl::StatusOr<v1::Client> Clients::AssessNeeds(const security::Access& access,
     }
     v.Enum(absl::StrCat(at, ".priority"), request.needs(i).priority(), v1::NeedPriority_IsValid);
   }
-  NotInFuture(v, "assessed_date", request.assessed_date(), today, /*required=*/true);
+  v.DateNotAfter("assessed_date", request.assessed_date(), today, /*required=*/true);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid AssessNeedsRequest"));
   PCMD_ASSIGN_OR_RETURN(v1::Client client, Reachable(access, "client", request.client()));
   return store_.AssessNeeds(absl::StripPrefix(client.name(), "clients/"),

@@ -22,13 +22,6 @@ constexpr int kMaxPageSize = 200;
 constexpr int kUrgentDays = 3;
 constexpr int kUsualDays = 7;
 
-// An ISO date, required, not after `today` (Vietnam).
-void PastDate(Validator& v, absl::string_view field, absl::string_view date, absl::CivilDay today) {
-  v.Date(field, date, /*required=*/true);
-  const std::optional<absl::CivilDay> day = ParseIsoDate(date);
-  if (day.has_value() && *day > today) v.Add(field, "must not be in the future");
-}
-
 // The fields both events share, checked and copied into `task`, with its due date.
 absl::StatusOr<v1::OutreachTask> Complete(Validator& v, v1::OutreachTask task,
                                           absl::string_view found_date, absl::string_view what) {
@@ -160,7 +153,8 @@ absl::StatusOr<v1::OutreachTask> Outreach::CloseTask(const security::Access& acc
   } else if (!request.client().empty()) {
     v.Add("client", "is only for OUTREACH_TASK_STATE_CONTACTED");
   }
-  PastDate(v, "contact_date", request.contact_date(), VietnamDay(clock_.Now()));
+  v.DateNotAfter("contact_date", request.contact_date(), VietnamDay(clock_.Now()),
+                 /*required=*/true);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid CloseOutreachTaskRequest"));
 
   absl::StatusOr<v1::OutreachTask> task = store_.GetTask(*id);
@@ -218,7 +212,8 @@ absl::StatusOr<v1::OutreachContact> Outreach::RecordContact(
   Validator v;
   v.RequestId("request_id", request.request_id());
   v.AddFrom(ParseResourceName("client", request.client(), "clients").status());
-  PastDate(v, "contact_date", request.contact_date(), VietnamDay(clock_.Now()));
+  v.DateNotAfter("contact_date", request.contact_date(), VietnamDay(clock_.Now()),
+                 /*required=*/true);
   v.Enum("channel", request.channel(), v1::ContactChannel_IsValid);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid RecordOutreachContactRequest"));
   PCMD_ASSIGN_OR_RETURN(ClientFacts client, FindClient("client", request.client()));

@@ -21,17 +21,6 @@ using google::protobuf::util::TimeUtil;
 constexpr int kMaxPageSize = 200;
 constexpr absl::string_view kPrefix = "referrals/";
 
-// An optional date within [today, today + days_ahead].
-void DateAhead(Validator& v, absl::string_view field, absl::string_view date, absl::CivilDay today,
-               int days_ahead, bool required) {
-  v.Date(field, date, required);
-  const std::optional<absl::CivilDay> day = ParseIsoDate(date);
-  if (day.has_value() && (*day < today || *day > today + days_ahead)) {
-    v.Add(field, absl::StrCat("must be between today (", IsoDate(today), ") and ",
-                              IsoDate(today + days_ahead)));
-  }
-}
-
 // The given etag is not echoed: it is whatever the caller sent.
 absl::Status StaleEtag(absl::string_view name, absl::string_view now) {
   return absl::AbortedError(
@@ -138,8 +127,10 @@ absl::StatusOr<v1::Referral> Referrals::Create(const security::Access& access,
         // Checked only for a new request: a retry after midnight answers the referral
         // created the day before instead of refusing its dates.
         Validator on_the_day;
-        DateAhead(on_the_day, "response_due_date", request.response_due_date(), today, 60, false);
-        DateAhead(on_the_day, "follow_up_date", request.follow_up_date(), today, 365, false);
+        on_the_day.DateWithin("response_due_date", request.response_due_date(), today, today + 60,
+                              false);
+        on_the_day.DateWithin("follow_up_date", request.follow_up_date(), today, today + 365,
+                              false);
         PCMD_RETURN_IF_ERROR(on_the_day.ToStatus("invalid CreateReferralRequest"));
         if (!facts.provider.has_value()) {
           return StatusWithFields(absl::StatusCode::kNotFound,
@@ -245,7 +236,7 @@ absl::StatusOr<v1::Referral> Referrals::ScheduleFollowUp(
   const absl::CivilDay today = VietnamDay(clock_.Now());
   Validator v;
   v.AddFrom(ParseResourceName("name", request.name(), "referrals").status());
-  DateAhead(v, "follow_up_date", request.follow_up_date(), today, 365, /*required=*/true);
+  v.DateWithin("follow_up_date", request.follow_up_date(), today, today + 365, /*required=*/true);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid ScheduleReferralFollowUpRequest"));
   PCMD_ASSIGN_OR_RETURN(v1::Referral r, InUnits(access, request.name()));
   return Step(absl::StripPrefix(r.name(), kPrefix), request.etag(), ReferralStep::kScheduleFollowUp,
@@ -264,9 +255,7 @@ absl::StatusOr<v1::WithdrawConsentResponse> Referrals::WithdrawConsent(
   absl::StatusOr<std::pair<std::string, std::string>> ids =
       ParseConsentName("name", request.name());
   v.AddFrom(ids.status());
-  v.Date("withdrawn_date", request.withdrawn_date(), /*required=*/true);
-  const std::optional<absl::CivilDay> date = ParseIsoDate(request.withdrawn_date());
-  if (date.has_value() && *date > today) v.Add("withdrawn_date", "must not be in the future");
+  v.DateNotAfter("withdrawn_date", request.withdrawn_date(), today, /*required=*/true);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid WithdrawConsentRequest"));
   PCMD_RETURN_IF_ERROR(
       clients_.Reachable(access, "name", absl::StrCat("clients/", ids->first)).status());
@@ -372,9 +361,7 @@ absl::StatusOr<v1::InboxReferral> Referrals::RecordDelivery(
   const absl::CivilDay today = VietnamDay(clock_.Now());
   Validator v;
   v.AddFrom(ParseResourceName("name", request.name(), "referrals").status());
-  v.Date("delivery_date", request.delivery_date(), /*required=*/true);
-  const std::optional<absl::CivilDay> day = ParseIsoDate(request.delivery_date());
-  if (day.has_value() && *day > today) v.Add("delivery_date", "must not be in the future");
+  v.DateNotAfter("delivery_date", request.delivery_date(), today, /*required=*/true);
   PCMD_RETURN_IF_ERROR(v.ToStatus("invalid RecordServiceDeliveryRequest"));
   PCMD_ASSIGN_OR_RETURN(v1::Referral r, Addressed(access, request.name()));
   const std::string sent =
