@@ -3,6 +3,7 @@
 // provider's watch.
 #include "services/referrals/referrals.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -278,6 +279,13 @@ TEST_F(ReferralsTest, WithdrawingConsentMidReferralRevokesItAndHidesTheClientFro
       referrals_.WithdrawConsent(worker_, withdraw);
   ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
   EXPECT_THAT(withdrawn->revoked_referrals(), ElementsAre(r.name()));
+  std::vector<events::v1::ConsentWithdrawn> announced;
+  for (const events::v1::EventEnvelope& env : events::OutboxEnvelopes(*db_)) {
+    if (events::v1::ConsentWithdrawn w; env.payload().UnpackTo(&w)) announced.push_back(w);
+  }
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_EQ(announced[0].consent(), consent.name());
+  EXPECT_THAT(announced[0].revoked_referrals(), ElementsAre(r.name()));
 
   v1::GetInboxReferralRequest get;
   absl::StatusOr<v1::InboxReferral> view = referrals_.GetInbox(health_centre_, r.name());
@@ -436,6 +444,84 @@ TEST_F(ReferralsTest, WalksTheWholeLoopPublishingOneEventPerStepWithoutPersonalD
                   .ok());
   EXPECT_EQ(rows.find("Nguyễn"), std::string::npos);
   EXPECT_EQ(rows.find("buổi sáng"), std::string::npos);
+}
+
+TEST_F(ReferralsTest, DeclinesWithAReasonAndRevokesByTheCaseWorkerEachPublishingItsEvent) {
+  const v1::Client client = Register("c-1", "001199012345");
+  v1::GiveConsentRequest both = ConsentRequest(client, "k-1");
+  both.add_service_types(v1::SERVICE_TYPE_ARV_TREATMENT);
+  ASSERT_TRUE(clients_.GiveConsent(worker_, both).ok());
+  const v1::Referral testing = Refer(client, "r-1");
+  absl::StatusOr<v1::Referral> arv = referrals_.Create(
+      worker_, ReferralRequest(client, "r-2", health_, v1::SERVICE_TYPE_ARV_TREATMENT));
+  ASSERT_TRUE(arv.ok()) << arv.status();
+
+  v1::DeclineReferralRequest decline;
+  decline.set_name(testing.name());
+  const absl::Status no_reason = referrals_.Decline(health_centre_, decline).status();
+  EXPECT_THAT(ViolatedFields(no_reason), ElementsAre("reason"));
+  decline.set_reason(v1::DECLINE_REASON_NO_CAPACITY);
+  absl::StatusOr<v1::InboxReferral> declined = referrals_.Decline(health_centre_, decline);
+  ASSERT_TRUE(declined.ok()) << declined.status();
+  EXPECT_EQ(declined->state(), v1::REFERRAL_STATE_DECLINED);
+  EXPECT_EQ(declined->decline_reason(), v1::DECLINE_REASON_NO_CAPACITY);
+
+  v1::RevokeReferralRequest revoke;
+  revoke.set_name(arv->name());
+  revoke.set_reason(v1::REVOKE_REASON_CONSENT_WITHDRAWN);  // Not the case worker's to give.
+  EXPECT_THAT(ViolatedFields(referrals_.Revoke(worker_, revoke).status()), ElementsAre("reason"));
+  revoke.set_reason(v1::REVOKE_REASON_REFERRED_ELSEWHERE);
+  absl::StatusOr<v1::Referral> revoked = referrals_.Revoke(worker_, revoke);
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  EXPECT_EQ(revoked->state(), v1::REFERRAL_STATE_REVOKED);
+  EXPECT_TRUE(revoked->has_end_time());
+
+  std::vector<std::string> types = events::OutboxEventTypes(*db_);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "pcmd.events.v1.ReferralDeclined"), 1);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "pcmd.events.v1.ReferralRevoked"), 1);
+  for (const events::v1::EventEnvelope& env : events::OutboxEnvelopes(*db_)) {
+    events::v1::ReferralDeclined d;
+    if (env.payload().UnpackTo(&d)) EXPECT_EQ(d.reason(), v1::DECLINE_REASON_NO_CAPACITY);
+  }
+}
+
+TEST_F(ReferralsTest, AssessesNeedsFromTheFixedListNamingEachBadEntryAndAnnouncesThem) {
+  const v1::Client client = Register("c-1", "001199012345");
+  v1::AssessNeedsRequest bad;
+  bad.set_client(client.name());
+  bad.set_assessed_date("2024-06-11");  // Tomorrow.
+  v1::Need* twice = bad.add_needs();
+  twice->set_service_type(v1::SERVICE_TYPE_SHELTER);
+  twice->set_priority(v1::NEED_PRIORITY_HIGH);
+  *bad.add_needs() = *twice;
+  bad.add_needs()->set_service_type(static_cast<v1::ServiceType>(42));
+  EXPECT_THAT(ViolatedFields(clients_.AssessNeeds(worker_, bad).status()),
+              ::testing::UnorderedElementsAre("needs[1].service_type", "needs[2].service_type",
+                                              "needs[2].priority", "assessed_date"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM client_needs"), 0);
+
+  v1::AssessNeedsRequest good;
+  good.set_client(client.name());
+  good.set_assessed_date("2024-06-10");
+  for (auto [service, eligible] :
+       {std::pair{v1::SERVICE_TYPE_SHELTER, true}, std::pair{v1::SERVICE_TYPE_LOAN, false}}) {
+    v1::Need* n = good.add_needs();
+    n->set_service_type(service);
+    n->set_priority(v1::NEED_PRIORITY_MEDIUM);
+    n->set_eligible(eligible);
+  }
+  absl::StatusOr<v1::Client> assessed = clients_.AssessNeeds(worker_, good);
+  ASSERT_TRUE(assessed.ok()) << assessed.status();
+  EXPECT_EQ(assessed->needs_size(), 2);
+  EXPECT_EQ(assessed->needs_assessed_date(), "2024-06-10");
+  std::vector<events::v1::NeedsAssessed> announced;
+  for (const events::v1::EventEnvelope& env : events::OutboxEnvelopes(*db_)) {
+    if (events::v1::NeedsAssessed n; env.payload().UnpackTo(&n)) announced.push_back(n);
+  }
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_THAT(announced[0].needs(),
+              ::testing::UnorderedElementsAre(v1::SERVICE_TYPE_SHELTER, v1::SERVICE_TYPE_LOAN));
+  EXPECT_THAT(announced[0].eligible(), ElementsAre(v1::SERVICE_TYPE_SHELTER));
 }
 
 TEST_F(ReferralsTest, RefusesASecondOpenReferralForTheSameServiceNamingTheFirst) {
