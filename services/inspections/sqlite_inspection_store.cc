@@ -174,7 +174,8 @@ absl::StatusOr<std::vector<v1::Inspection>> SqliteInspectionStore::ListInspectio
 absl::Status SqliteInspectionStore::AppendCompletionEvents(Transaction& tx,
                                                            const v1::Inspection& done,
                                                            v1::BusinessType business_type,
-                                                           bool complex) {
+                                                           bool complex,
+                                                           absl::string_view hotspot) {
   const v1::InspectionResult& r = done.result();
   events::v1::InspectionCompleted completed;
   completed.set_inspection(done.name());
@@ -200,6 +201,7 @@ absl::Status SqliteInspectionStore::AppendCompletionEvents(Transaction& tx,
     recorded.set_legal_reference(v.legal_reference());
     recorded.set_severity(ref != nullptr ? ref->severity() : v1::SEVERITY_UNSPECIFIED);
     recorded.set_inspection_date(done.inspection_date());
+    recorded.set_hotspot(std::string(hotspot));
     PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "inspection", done.name(), recorded).status());
   }
   for (const v1::Sanction& s : r.sanctions()) {
@@ -295,14 +297,15 @@ absl::StatusOr<v1::Inspection> SqliteInspectionStore::CompleteInspection(
     }
     PCMD_ASSIGN_OR_RETURN(
         std::optional<Row> establishment,
-        tx.QueryOne("SELECT business_type FROM establishments WHERE id = ?1", {establishment_id}));
+        tx.QueryOne("SELECT business_type, hotspot FROM establishments WHERE id = ?1",
+                    {establishment_id}));
     PCMD_ASSIGN_OR_RETURN(v1::RiskAssessment risk,
                           RefreshRisk(tx, outbox_, establishment_id, VietnamDay(clock_.Now()),
                                       /*follow_up_requested=*/!r.follow_up_by().empty()));
     PCMD_RETURN_IF_ERROR(AppendCompletionEvents(
         tx, done,
         static_cast<v1::BusinessType>(establishment.has_value() ? establishment->Int(0) : 0),
-        risk.complex()));
+        risk.complex(), establishment.has_value() ? establishment->Text(1) : ""));
     if (!request_id.empty()) {
       PCMD_RETURN_IF_ERROR(storage::RecordRequest(tx, "RecordInspectionResult", request_id,
                                                   fingerprint, name,

@@ -49,9 +49,11 @@ class SqliteInspectionStore : public InspectionStore {
   // sealed result that does not open; storage errors.
   absl::StatusOr<std::optional<v1::Inspection>> Find(storage::Transaction& tx, absl::string_view id,
                                                      bool with_result) const;
-  // Appends the events of a completed inspection.
+  // Appends the events of a completed inspection; `hotspot` is the establishment's
+  // ("hotspots/{code}" or ""), carried by each ViolationRecorded for plans' relapse check.
   absl::Status AppendCompletionEvents(storage::Transaction& tx, const v1::Inspection& done,
-                                      v1::BusinessType business_type, bool complex);
+                                      v1::BusinessType business_type, bool complex,
+                                      absl::string_view hotspot);
 
   storage::SqliteDatabase& db_;
   events::Outbox& outbox_;

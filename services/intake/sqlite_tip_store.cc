@@ -326,6 +326,7 @@ absl::Status SqliteTipStore::InsertWithEvents(Transaction& tx, const v1::Tip& ti
       VietnamTime()));
   received.set_person_count(tip.persons_size());
   for (const std::string& p : pseudonyms) received.add_person_pseudonyms(p);
+  received.set_hotspot(tip.hotspot());
   PCMD_RETURN_IF_ERROR(outbox_.Append(tx, "tip", tip.name(), received).status());
   if (!tip.establishment().empty()) {
     events::v1::EstablishmentReported reported;
