@@ -10,16 +10,22 @@ namespace pcmd::plans {
 
 class DirectoryServiceImpl final : public v1::DirectoryService::Service {
  public:
-  // `directory` is not owned and must outlive the service.
   // Every call goes through `guard` (access_rules.h). `directory` is not owned and must
   // outlive the service.
   DirectoryServiceImpl(Guard guard, Directory& directory)
       : guard_(std::move(guard)), directory_(directory) {}
 
-  grpc::Status CreateUnit(grpc::ServerContext* context, const v1::CreateUnitRequest* request,
-                          v1::CreateUnitResponse* response) override;
-  grpc::Status GetUnit(grpc::ServerContext* context, const v1::GetUnitRequest* request,
-                       v1::GetUnitResponse* response) override;
+#define PCMD_DIRECTORY_RPC(Rpc)                                                   \
+  grpc::Status Rpc(grpc::ServerContext* context, const v1::Rpc##Request* request, \
+                   v1::Rpc##Response* response) override;
+  PCMD_DIRECTORY_RPC(CreateUnit)
+  PCMD_DIRECTORY_RPC(GetUnit)
+  PCMD_DIRECTORY_RPC(ListUnits)
+  PCMD_DIRECTORY_RPC(ResolveUnit)
+  PCMD_DIRECTORY_RPC(CreateAgency)
+  PCMD_DIRECTORY_RPC(GetAgency)
+  PCMD_DIRECTORY_RPC(ListAgencies)
+#undef PCMD_DIRECTORY_RPC
 
  private:
   const Guard guard_;

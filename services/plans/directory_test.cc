@@ -4,7 +4,7 @@
 #include "common/storage/sqlite_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/plans/sqlite_unit_store.h"
+#include "services/plans/sqlite_directory_store.h"
 
 namespace pcmd::plans {
 namespace {
@@ -29,7 +29,7 @@ class DirectoryTest : public ::testing::Test {
       : db_(*storage::SqliteDatabase::Open({.path = ":memory:"}, PlansMigrations())),
         outbox_("plans", Clock::Real()),
         store_(*db_, outbox_),
-        directory_(store_) {}
+        directory_(store_, Clock::Real()) {}
 
   void SeedHanoi() {
     ASSERT_TRUE(directory_.CreateUnit(Unit("VN", "Việt Nam", v1::UNIT_LEVEL_NATIONAL, "")).ok());
@@ -38,7 +38,7 @@ class DirectoryTest : public ::testing::Test {
 
   std::unique_ptr<storage::SqliteDatabase> db_;
   events::Outbox outbox_;
-  SqliteUnitStore store_;
+  SqliteDirectoryStore store_;
   Directory directory_;
 };
 

@@ -12,6 +12,7 @@
 #include "pcmd/inspections/v1/inspections.pb.h"
 #include "pcmd/intake/v1/intake.pb.h"
 #include "pcmd/plans/v1/directory.pb.h"
+#include "pcmd/plans/v1/plans.pb.h"
 #include "pcmd/referrals/v1/referrals.pb.h"
 #include "services/inspections/access_rules.h"
 #include "services/intake/access_rules.h"
@@ -44,7 +45,8 @@ std::vector<ServiceUnderTest> Services() {
         referrals::v1::Provider::descriptor()->file()->service(2), admin}},
       {"plans",
        plans::PlansAccessPolicy(),
-       {plans::v1::Unit::descriptor()->file()->service(0), admin}},
+       {plans::v1::Unit::descriptor()->file()->service(0),
+        plans::v1::Plan::descriptor()->file()->service(0), admin}},
   };
 }
 

@@ -117,10 +117,97 @@ inline const std::map<std::string, Expected>& Matrix() {
       {"/pcmd.referrals.v1.CasesService/ReviewCase", {"social_affairs health", true}},
       {"/pcmd.referrals.v1.CasesService/CloseCase", {"social_affairs health", true}},
       {"/pcmd.plans.v1.DirectoryService/CreateUnit", {"ministry operator", false}},
+      {"/pcmd.plans.v1.DirectoryService/CreateAgency", {"ministry operator", false}},
       {"/pcmd.plans.v1.DirectoryService/GetUnit",
        {"police social_affairs inspection_team provider procuracy court culture health ministry "
         "service operator",
         false}},
+      {"/pcmd.plans.v1.DirectoryService/ListUnits",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.DirectoryService/ResolveUnit",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.DirectoryService/GetAgency",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.DirectoryService/ListAgencies",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      // Plans are public documents without personal data.
+      {"/pcmd.plans.v1.PlansService/CreatePlan", {"social_affairs ministry operator", false}},
+      {"/pcmd.plans.v1.PlansService/UpdatePlan", {"social_affairs ministry operator", false}},
+      {"/pcmd.plans.v1.PlansService/IssuePlan", {"social_affairs ministry operator", false}},
+      {"/pcmd.plans.v1.PlansService/SupersedePlan", {"social_affairs ministry operator", false}},
+      {"/pcmd.plans.v1.PlansService/ImportPlan", {"social_affairs ministry operator", false}},
+      {"/pcmd.plans.v1.PlansService/GetPlan",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListPlans",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ExportPlan",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/GetPlanProgress",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListTargetRecords",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListMetrics",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListActivities",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/GetHotspot",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListHotspots",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListReportObligations",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/ListReports",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/GetReportingRates",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/GenerateReport",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry "
+        "service operator",
+        false}},
+      {"/pcmd.plans.v1.PlansService/UpdateTaskStatus",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry",
+        false}},
+      {"/pcmd.plans.v1.PlansService/SubmitReport",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry",
+        false}},
+      {"/pcmd.plans.v1.PlansService/RecordActivity",
+       {"police social_affairs inspection_team provider procuracy court culture health ministry",
+        false}},
+      {"/pcmd.plans.v1.PlansService/CreateHotspot", {"social_affairs police ministry", false}},
+      {"/pcmd.plans.v1.PlansService/UpdateHotspotState", {"social_affairs police ministry", false}},
+      {"/pcmd.plans.v1.PlansService/ApproveReport", {"social_affairs ministry", false}},
       // Only pcmd's operators run the bus; a service's own certificate does not.
       {"/pcmd.events.v1.EventAdminService/GetEventStats", {"operator", false}},
       {"/pcmd.events.v1.EventAdminService/ResetConsumer", {"operator", false}},

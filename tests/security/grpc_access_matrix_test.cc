@@ -34,6 +34,7 @@
 #include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "pcmd/plans/v1/directory.grpc.pb.h"
+#include "pcmd/plans/v1/plans.grpc.pb.h"
 #include "pcmd/referrals/v1/referrals.grpc.pb.h"
 #include "tests/integration/service_process.h"
 #include "tests/security/expected_access.h"
@@ -192,7 +193,8 @@ class GrpcAccess : public ::testing::Test {
           intake::v1::Tip::descriptor()->file()->service(0),
           inspections::v1::Establishment::descriptor()->file()->service(0),
           referrals::v1::Provider::descriptor()->file()->service(0),
-          plans::v1::Unit::descriptor()->file()->service(0)}) {
+          plans::v1::Unit::descriptor()->file()->service(0),
+          plans::v1::Plan::descriptor()->file()->service(0)}) {
       EXPECT_NE(service, nullptr);
     }
     dir_ = new TempDir;
@@ -205,8 +207,7 @@ class GrpcAccess : public ::testing::Test {
     if (Service("plans").port() > 0 && Service("intake").port() > 0 &&
         Service("inspections").port() > 0 && Service("referrals").port() > 0) {
       EXPECT_TRUE(RegisterTestUnits(Service("plans").target(), Service("intake").target(),
-                                    Service("inspections").target(),
-                                    Service("referrals").target()))
+                                    Service("inspections").target(), Service("referrals").target()))
           << Service("intake").log();
     }
   }
@@ -406,7 +407,7 @@ TEST_F(GrpcAccess, EveryRpcEveryBinaryHostsHasARowInTheExpectedTable) {
        {"pcmd.intake.v1.IntakeService", "pcmd.inspections.v1.InspectionsService",
         "pcmd.referrals.v1.ReferralsService", "pcmd.referrals.v1.ProviderInboxService",
         "pcmd.referrals.v1.CasesService", "pcmd.plans.v1.DirectoryService",
-        "pcmd.events.v1.EventAdminService"}) {
+        "pcmd.plans.v1.PlansService", "pcmd.events.v1.EventAdminService"}) {
     EXPECT_TRUE(found_services.count(name)) << name << " is hosted by no binary";
   }
   for (const auto& [method, expected] : Matrix()) {
