@@ -5,6 +5,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
 namespace pcmd {
@@ -40,6 +41,22 @@ class FakeClock : public Clock {
   mutable absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
 };
+
+// The system clock moved by a fixed shift: for demo and training deployments that must
+// live on the days a plan covers (deploy/run.sh --demo-date). Thread-safe.
+class ShiftedClock : public Clock {
+ public:
+  explicit ShiftedClock(absl::Duration shift) : shift_(shift) {}
+  absl::Time Now() const override { return absl::Now() + shift_; }
+  absl::Duration shift() const { return shift_; }
+
+ private:
+  const absl::Duration shift_;
+};
+
+// The whole number of days that moves today, in Vietnam (UTC+7), to `day`; the time
+// of day is kept. Processes started on the same day get the same shift.
+absl::Duration ShiftToDay(absl::CivilDay day);
 
 }  // namespace pcmd
 

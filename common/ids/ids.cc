@@ -17,6 +17,11 @@ Clock& Clock::Real() {
   return *clock;
 }
 
+absl::Duration ShiftToDay(absl::CivilDay day) {
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  return absl::Hours(24) * static_cast<int64_t>(day - today);
+}
+
 IdGenerator::IdGenerator(const Clock& clock, std::function<uint64_t()> random64)
     : clock_(clock), random64_(std::move(random64)) {
   if (!random64_) {

@@ -8,8 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "common/events/admin_service.h"
 #include "common/events/relay.h"
+#include "common/ids/clock.h"
 #include "common/log/log.h"
 #include "common/units/units.h"
 
@@ -32,6 +34,10 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   config.DefineString("keys", "keys",
                       "folder of the deployment's keys (field-N.key, index.key, audit.key; "
                       "make one with pcmd-keys generate)");
+  config.DefineString("clock-date", "",
+                      "demo and training only: run this service's clock on this day "
+                      "(YYYY-MM-DD, Vietnam time; the time of day is kept), so that records "
+                      "fall in the period of a past plan; empty: the system clock");
   if (spec.define_options) spec.define_options(config);
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
     std::fprintf(stderr, "pcmd-%s: %s\n", spec.name.c_str(), std::string(s.message()).c_str());
@@ -48,6 +54,21 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   for (absl::string_view line : absl::StrSplit(config.Describe(), '\n', absl::SkipEmpty())) {
     log::Info("config", {{"option", line}});
   }
+
+  absl::Duration shift;
+  if (const std::string day = config.GetString("clock-date"); !day.empty()) {
+    absl::CivilDay parsed;
+    if (!absl::ParseCivilTime(day, &parsed)) {
+      std::fprintf(stderr, "pcmd-%s: --clock-date must be YYYY-MM-DD, not %s\n", spec.name.c_str(),
+                   day.c_str());
+      return 2;
+    }
+    shift = ShiftToDay(parsed);
+    log::Warning("clock_shifted", {{"clock_date", day}, {"shift", absl::FormatDuration(shift)}});
+  }
+  // Records, deadlines and events follow the (possibly shifted) service clock; the
+  // audit chain and the bus's own timing keep the system clock.
+  const ShiftedClock clock(shift);
 
   absl::StatusOr<std::unique_ptr<crypto::Keyring>> keys =
       crypto::Keyring::Load(config.GetString("keys"));
@@ -70,7 +91,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     log::Error("database_open_failed", {{"path", db_path}, {"error", database.status()}});
     return 1;
   }
-  events::Outbox outbox(spec.name, Clock::Real());
+  events::Outbox outbox(spec.name, clock);
   events::OutboxRelay relay({.producer = spec.name, .redis_address = config.GetString("redis")},
                             **database, Clock::Real());
   std::unique_ptr<events::EventConsumer> consumer;
@@ -99,7 +120,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   const units::SqliteUnitTree unit_tree(**database);
   const ServiceContext context{.config = &config,
                                .database = database->get(),
-                               .clock = &Clock::Real(),
+                               .clock = &clock,
                                .outbox = &outbox,
                                .gatekeeper = &gatekeeper,
                                .keys = keys->get(),
