@@ -36,9 +36,12 @@ class Connection {
     sqlite3_busy_timeout(db, busy_timeout_ms);
     sqlite3_extended_result_codes(db, 1);
     // Pragmas are fixed strings, never user input.
-    const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
+    // A 16 MiB page cache per connection (SQLite's default is 2 MiB): counters and
+    // indexes stay in memory instead of being re-read from the OS for every upsert.
+    const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON; "
+                                      "PRAGMA cache_size=-16384;"
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                      "PRAGMA foreign_keys=ON;";
+                                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;";
     PCMD_RETURN_IF_ERROR(c->ExecScript(pragmas));
     if (!read_only && path != ":memory:" && !path.empty()) {
       // SQLite silently keeps another journal mode where WAL is impossible (some network
