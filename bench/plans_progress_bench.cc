@@ -22,24 +22,15 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/config/config.h"
-#include "common/events/outbox.h"
-#include "common/ids/clock.h"
 #include "common/storage/sqlite_database.h"
-#include "common/testing/temp_dir.h"
-#include "common/units/units.h"
 #include "pcmd/events/v1/envelope.pb.h"
 #include "pcmd/events/v1/inspections_events.pb.h"
 #include "pcmd/events/v1/intake_events.pb.h"
 #include "pcmd/events/v1/referrals_events.pb.h"
 #include "services/plans/counters.h"
-#include "services/plans/directory.h"
 #include "services/plans/metrics.h"
 #include "services/plans/plan_document.h"
-#include "services/plans/plans.h"
-#include "services/plans/schema.h"
-#include "services/plans/sqlite_directory_store.h"
-#include "services/plans/sqlite_figures.h"
-#include "services/plans/sqlite_plan_store.h"
+#include "services/plans/plans_stack.h"
 
 namespace {
 
@@ -216,17 +207,10 @@ int main(int argc, char** argv) {
   const int reads = static_cast<int>(config.GetInt("reads"));
   const int64_t batch = config.GetInt("batch");
 
-  testing::TempDir dir;
-  FakeClock clock(absl::FromCivil(absl::CivilSecond(2024, 12, 20, 10, 0, 0), absl::UTCTimeZone()));
-  auto db = storage::SqliteDatabase::Open({.path = dir.File("plans.db")}, PlansMigrations());
-  Check(db.status(), "open");
-  events::Outbox outbox("plans", clock);
-  SqliteDirectoryStore directory_store(**db, outbox);
-  Directory directory(directory_store, clock);
-  SqlitePlanStore plan_store(**db, outbox, clock);
-  SqliteFigures figures(**db);
-  units::SqliteUnitTree units(**db);
-  Plans plans(plan_store, directory_store, figures, units, clock);
+  PlansStack stack(absl::FromCivil(absl::CivilSecond(2024, 12, 20, 10, 0, 0), absl::UTCTimeZone()));
+  storage::SqliteDatabase& db = *stack.db;
+  Directory& directory = stack.directory;
+  Plans& plans = stack.plans;
 
   Unit(directory, "VN", v1::UNIT_LEVEL_NATIONAL, "");
   Unit(directory, "01", v1::UNIT_LEVEL_PROVINCE, "VN");
@@ -263,7 +247,7 @@ int main(int argc, char** argv) {
     const absl::Time start = absl::Now();
     while (applied < n) {
       const int64_t end = std::min(n, applied + batch);
-      Check((*db)->Write([&](storage::Transaction& tx) -> absl::Status {
+      Check(db.Write([&](storage::Transaction& tx) -> absl::Status {
         for (; applied < end; ++applied) {
           absl::StatusOr<std::vector<Fact>> facts = FactsOfEvent(MakeEvent(applied, rng));
           if (!facts.ok()) return facts.status();
@@ -277,7 +261,7 @@ int main(int argc, char** argv) {
   };
   auto scan_count = [&] {
     // The same figure as target 1 without counters: every fact of the period.
-    Check((*db)->Read([&](storage::Transaction& tx) -> absl::Status {
+    Check(db.Read([&](storage::Transaction& tx) -> absl::Status {
       return tx
           .QueryOne(
               "SELECT COALESCE(SUM(amount), 0) FROM fact_records WHERE metric = "

@@ -30,6 +30,7 @@
 #include "services/plans/counters.h"
 #include "services/plans/directory.h"
 #include "services/plans/plan_document.h"
+#include "services/plans/plans_stack.h"
 #include "services/plans/schema.h"
 #include "services/plans/sqlite_directory_store.h"
 #include "services/plans/sqlite_figures.h"
@@ -150,16 +151,13 @@ class PlansTest : public ::testing::Test {
  protected:
   PlansTest()
       // 2024-06-10, 10:00 in Vietnam.
-      : clock_(absl::FromCivil(absl::CivilSecond(2024, 6, 10, 10, 0, 0),
+      : stack_(absl::FromCivil(absl::CivilSecond(2024, 6, 10, 10, 0, 0),
                                absl::FixedTimeZone(7 * 3600))),
-        db_(*storage::SqliteDatabase::Open({.path = dir_.File("plans.db")}, PlansMigrations())),
-        outbox_("plans", clock_),
-        directory_store_(*db_, outbox_),
-        directory_(directory_store_, clock_),
-        plan_store_(*db_, outbox_, clock_),
-        figures_(*db_),
-        units_(*db_),
-        plans_(plan_store_, directory_store_, figures_, units_, clock_),
+        clock_(stack_.clock),
+        db_(stack_.db),
+        outbox_(stack_.outbox),
+        directory_(stack_.directory),
+        plans_(stack_.plans),
         intake_("intake", redis_.address(), clock_),
         inspections_("inspections", redis_.address(), clock_),
         referrals_("referrals", redis_.address(), clock_),
@@ -327,17 +325,13 @@ class PlansTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_;
   testing::RedisServer redis_;
-  std::unique_ptr<storage::SqliteDatabase> db_;
-  events::Outbox outbox_;
-  SqliteDirectoryStore directory_store_;
-  Directory directory_;
-  SqlitePlanStore plan_store_;
-  SqliteFigures figures_;
-  units::SqliteUnitTree units_;
-  Plans plans_;
+  PlansStack stack_;
+  FakeClock& clock_;
+  std::unique_ptr<storage::SqliteDatabase>& db_;
+  events::Outbox& outbox_;
+  Directory& directory_;
+  Plans& plans_;
   Upstream intake_;
   Upstream inspections_;
   Upstream referrals_;
