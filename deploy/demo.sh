@@ -3,22 +3,30 @@
 # Nội the demo agencies work in, risky businesses and a Team 178, a few realistic tips
 # submitted by the demo police, social-affairs authority and Team 178, three providers
 # of support and two clients walked through the referral loop, each provider acting
-# with its own certificate (deploy/demo/data.textproto). Then prints commands a newcomer
+# with its own certificate (deploy/demo/data.textproto); the five seed plans
+# (deploy/plans/*.json) imported and issued, and two communication activities. Then
+# prints commands a newcomer
 # can paste. Safe to run again (request ids make it idempotent).
 #
 # Needs the environment deploy/run.sh exports: PCMD_PLANS_ADDR, PCMD_INTAKE_ADDR,
-# PCMD_INSPECTIONS_ADDR, PCMD_REFERRALS_ADDR, PCMD_STATE_DIR, PCMD_BIN_DIR.
+# PCMD_INSPECTIONS_ADDR, PCMD_REFERRALS_ADDR, PCMD_STATE_DIR, PCMD_BIN_DIR, and
+# PCMD_DEMO_DATE (the day the services' clocks run on; empty: today).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin_dir="${PCMD_BIN_DIR:-$REPO/build/release}"
 certs="$PCMD_STATE_DIR/certs"
 
+clock=()
+[[ -n "${PCMD_DEMO_DATE:-}" ]] && clock=("--clock-date=$PCMD_DEMO_DATE")
+
 "$bin_dir/tools/pcmd-demo" --data="$REPO/deploy/demo/data.textproto" --certs="$certs" \
   --plans="$PCMD_PLANS_ADDR" --intake="$PCMD_INTAKE_ADDR" --inspections="$PCMD_INSPECTIONS_ADDR" \
-  --referrals="$PCMD_REFERRALS_ADDR"
+  --referrals="$PCMD_REFERRALS_ADDR" --plans-dir="$REPO/deploy/plans" ${clock[@]+"${clock[@]}"}
 
 demo=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--intake=$PCMD_INTAKE_ADDR")
+demo_plans=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--plans=$PCMD_PLANS_ADDR"
+  ${clock[@]+"${clock[@]}"})
 demo_inspections=("$bin_dir/tools/pcmd-demo" "--certs=$certs"
   "--inspections=$PCMD_INSPECTIONS_ADDR")
 demo_referrals=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--referrals=$PCMD_REFERRALS_ADDR")
@@ -42,4 +50,7 @@ Try it (over mutual TLS, as the Hà Nội police unless said otherwise):
   # as the Hà Nội social-affairs authority: its referrals, with state and provider
   # (add --overdue for those that fell through)
   ${demo_referrals[*]} --mode=referrals
+  # the Hà Nội 2024 plan's targets, measured live from the tips, inspections, referrals
+  # and activities above (run it again after submitting a tip: target 1 moves)
+  ${demo_plans[*]} --mode=progress --plan=hn-2024
 EOT

@@ -15,6 +15,12 @@
 #   --log-level LEVEL       PCMD_LOG_LEVEL         services' --log-level (default info)
 #   --no-build              PCMD_NO_BUILD=1        skip install-deps.sh and build.sh
 #   --no-demo               PCMD_NO_DEMO=1         do not run deploy/demo.sh
+#   --demo-date DATE        PCMD_DEMO_DATE         the day the services' clocks run on
+#                                                  (default 2024-06-10, inside the Hà Nội
+#                                                  2024 plan's year, a week before its
+#                                                  six-monthly reports are due, so that
+#                                                  the demo's work counts towards it);
+#                                                  "today": the system clock
 #   --insecure              PCMD_INSECURE=1        plaintext gRPC, for local debugging only
 #                                                  (default: mutual TLS with the development
 #                                                  certificates in <state>/certs)
@@ -34,7 +40,8 @@
 #
 # After all services are healthy, an executable deploy/demo.sh (if present) is
 # run with PCMD_PLANS_ADDR, PCMD_INTAKE_ADDR, PCMD_INSPECTIONS_ADDR,
-# PCMD_REFERRALS_ADDR, PCMD_REDIS_ADDR, PCMD_STATE_DIR and PCMD_BIN_DIR exported; its failure
+# PCMD_REFERRALS_ADDR, PCMD_REDIS_ADDR, PCMD_STATE_DIR, PCMD_BIN_DIR and PCMD_DEMO_DATE
+# exported; its failure
 # only prints a warning.
 #
 # Stop with Ctrl-C or SIGTERM: services get SIGTERM (SIGKILL after the grace
@@ -67,6 +74,7 @@ host="${PCMD_HOST:-127.0.0.1}"
 log_level="${PCMD_LOG_LEVEL:-info}"
 no_build="${PCMD_NO_BUILD:-0}"
 no_demo="${PCMD_NO_DEMO:-0}"
+demo_date="${PCMD_DEMO_DATE:-2024-06-10}"
 insecure="${PCMD_INSECURE:-0}"
 bin_dir="${PCMD_BIN_DIR:-$REPO/build/release}"
 startup_timeout="${PCMD_STARTUP_TIMEOUT:-60}"
@@ -84,7 +92,7 @@ while [[ $# -gt 0 ]]; do
   val=""
   case "$opt" in
     --*=*) val="${opt#*=}"; opt="${opt%%=*}"; shift ;;
-    --state-dir | --host | --log-level | --*-port)
+    --state-dir | --host | --log-level | --demo-date | --*-port)
       [[ $# -ge 2 ]] || usage_error "$opt needs a value"
       val="$2"; shift 2 ;;
     *) shift ;;
@@ -93,6 +101,7 @@ while [[ $# -gt 0 ]]; do
     --state-dir) state_dir="$val" ;;
     --host) host="$val" ;;
     --log-level) log_level="$val" ;;
+    --demo-date) demo_date="$val" ;;
     --redis-port | --plans-port | --intake-port | --inspections-port | --referrals-port)
       name="${opt#--}"; PORT[${name%-port}]="$val" ;;
     --no-build) no_build=1 ;;
@@ -109,6 +118,9 @@ for n in redis "${SERVICES[@]}"; do
     usage_error "bad $n port: '$p'"
   fi
 done
+[[ "$demo_date" == today ]] && demo_date=""
+[[ -z "$demo_date" || "$demo_date" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] ||
+  usage_error "--demo-date must be YYYY-MM-DD or today (got '$demo_date')"
 [[ "$startup_timeout" =~ ^[0-9]+$ ]] ||
   usage_error "PCMD_STARTUP_TIMEOUT must be a whole number of seconds (got '$startup_timeout')"
 [[ "$stop_grace" =~ ^[0-9]+$ ]] ||
@@ -393,6 +405,10 @@ for n in "${SERVICES[@]}"; do
   peer_flags=()
   # Intake checks the establishments tips name with inspections, as itself.
   [[ "$n" == intake ]] && peer_flags=("--inspections=127.0.0.1:${PORT[inspections]}")
+  # Plans creates the units and agencies of the shipped directory at start.
+  [[ "$n" == plans ]] &&
+    peer_flags=("--directory-seed=$REPO/services/plans/data/directory.textproto")
+  [[ -n "$demo_date" ]] && peer_flags+=("--clock-date=$demo_date")
   setsid "$bin_dir/services/$n/pcmd-$n" \
     "--listen=$(addr_of "$host" "${PORT[$n]}")" \
     "--db=$state_dir/$n/$n.db" \
@@ -442,7 +458,8 @@ done
 
 # ---- 7. endpoints, demo hook -------------------------------------------------------
 export PCMD_PLANS_ADDR PCMD_INTAKE_ADDR PCMD_INSPECTIONS_ADDR PCMD_REFERRALS_ADDR
-export PCMD_REDIS_ADDR PCMD_STATE_DIR PCMD_BIN_DIR
+export PCMD_REDIS_ADDR PCMD_STATE_DIR PCMD_BIN_DIR PCMD_DEMO_DATE
+PCMD_DEMO_DATE="$demo_date"
 PCMD_BIN_DIR="$bin_dir"
 PCMD_PLANS_ADDR="$(addr_of "$host" "${PORT[plans]}")"
 PCMD_INTAKE_ADDR="$(addr_of "$host" "${PORT[intake]}")"
@@ -453,6 +470,8 @@ PCMD_STATE_DIR="$state_dir"
 
 echo
 echo "pcmd is up (state dir: $state_dir)"
+[[ -n "$demo_date" ]] &&
+  echo "The services' clocks run on $demo_date (--demo-date; --demo-date=today for the real one)."
 printf '  %-12s %-22s %s\n' SERVICE ADDRESS LOG
 for n in "${SERVICES[@]}"; do
   printf '  %-12s %-22s %s\n' "$n" "$(addr_of "$host" "${PORT[$n]}")" "$(log_file "$n")"

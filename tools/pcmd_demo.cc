@@ -17,19 +17,23 @@
 // status); 2 for bad usage.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/config/config.h"
+#include "common/ids/clock.h"
 #include "common/security/client_channel.h"
 #include "common/security/identity.h"
 #include "google/protobuf/text_format.h"
@@ -38,6 +42,7 @@
 #include "pcmd/inspections/v1/inspections.grpc.pb.h"
 #include "pcmd/intake/v1/intake.grpc.pb.h"
 #include "pcmd/plans/v1/directory.grpc.pb.h"
+#include "pcmd/plans/v1/plans.grpc.pb.h"
 #include "pcmd/referrals/v1/referrals.grpc.pb.h"
 
 namespace {
@@ -77,8 +82,11 @@ std::string Agency(const Config& config, const std::string& fallback) {
 }
 
 // Today in Vietnam (UTC+7), the day every service counts in.
+// The days --clock-date moves the services' clocks by (zero without it).
+absl::Duration clock_shift;
+
 absl::CivilDay VietnamToday() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  return absl::ToCivilDay(absl::Now() + clock_shift, absl::FixedTimeZone(7 * 3600));
 }
 
 // "SERVICE_TYPE_SHELTER" → "SHELTER".
@@ -678,6 +686,124 @@ int LoadReferrals(const Config& config, const pcmd::demo::v1::DemoData& data) {
   return 0;
 }
 
+// Imports and issues every plan document of --plans-dir (the seeds), as pcmd's operator,
+// then records the demo's activities. Rerunning answers with the stored plans.
+int LoadPlans(const Config& config, const pcmd::demo::v1::DemoData& data) {
+  const std::string dir = config.GetString("plans-dir");
+  if (dir.empty()) return 0;
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  if (ec) {
+    std::fprintf(stderr, "pcmd-demo: cannot list %s: %s\n", dir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  std::sort(files.begin(), files.end());
+  auto channel = ChannelAs(config, config.GetString("plans"), "operator");
+  if (!channel.ok()) {
+    std::fprintf(stderr, "pcmd-demo: %s\n", std::string(channel.status().message()).c_str());
+    return 1;
+  }
+  auto plans = pcmd::plans::v1::PlansService::NewStub(*channel);
+  for (const std::filesystem::path& file : files) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    pcmd::plans::v1::ImportPlanRequest request;
+    request.set_request_id(absl::StrCat("demo-import-", file.stem().string()));
+    request.set_document(text.str());
+    request.set_issue(true);
+    grpc::ClientContext ctx;
+    SetCaller(ctx, "plan-upkeep");
+    pcmd::plans::v1::ImportPlanResponse imported;
+    const grpc::Status status = plans->ImportPlan(&ctx, request, &imported);
+    if (!status.ok()) return Fail("ImportPlan " + file.string(), status);
+    std::printf(
+        "pcmd-demo: %s  %s  %s, %d targets, %d hotspots\n", imported.plan().name().c_str(),
+        imported.plan().number().c_str(),
+        Short(pcmd::plans::v1::PlanState_Name(imported.plan().state()), "PLAN_STATE_").c_str(),
+        imported.plan().targets_size(), imported.plan().hotspots_size());
+  }
+  for (const pcmd::demo::v1::DemoActivity& a : data.activities()) {
+    auto as = ChannelAs(config, config.GetString("plans"), a.agency());
+    if (!as.ok()) {
+      std::fprintf(stderr, "pcmd-demo: %s\n", std::string(as.status().message()).c_str());
+      return 1;
+    }
+    pcmd::plans::v1::RecordActivityRequest request = a.request();
+    // Dated on the services' today unless the data says otherwise.
+    if (request.activity().date().empty()) {
+      request.mutable_activity()->set_date(absl::FormatCivilTime(VietnamToday()));
+    }
+    grpc::ClientContext ctx;
+    SetCaller(ctx, "plan-reporting");
+    pcmd::plans::v1::RecordActivityResponse recorded;
+    const grpc::Status status =
+        pcmd::plans::v1::PlansService::NewStub(*as)->RecordActivity(&ctx, request, &recorded);
+    if (!status.ok()) return Fail("RecordActivity " + request.request_id(), status);
+  }
+  std::printf("pcmd-demo: %zu plans imported and issued, %d activities recorded\n", files.size(),
+              data.activities_size());
+  return 0;
+}
+
+std::string Figure(double v) {
+  if (v == static_cast<int64_t>(v)) return absl::StrCat(static_cast<int64_t>(v));
+  return absl::StrFormat("%.1f", v);
+}
+
+// One line per target of --plan on --as-of (default: the services' today).
+int ShowProgress(const Config& config) {
+  auto channel =
+      ChannelAs(config, config.GetString("plans"), Agency(config, "social-affairs-hanoi"));
+  if (!channel.ok()) {
+    std::fprintf(stderr, "pcmd-demo: %s\n", std::string(channel.status().message()).c_str());
+    return 1;
+  }
+  pcmd::plans::v1::GetPlanProgressRequest request;
+  request.set_plan(absl::StrCat("plans/", config.GetString("plan")));
+  request.set_as_of_date(config.GetString("as-of").empty() ? absl::FormatCivilTime(VietnamToday())
+                                                           : config.GetString("as-of"));
+  grpc::ClientContext ctx;
+  SetCaller(ctx, "plan-reporting");
+  pcmd::plans::v1::GetPlanProgressResponse response;
+  const grpc::Status status =
+      pcmd::plans::v1::PlansService::NewStub(*channel)->GetPlanProgress(&ctx, request, &response);
+  if (!status.ok()) return Fail("GetPlanProgress", status);
+  const pcmd::plans::v1::PlanProgress& p = response.progress();
+  std::printf("%s — as of %s (%.0f%% of %s – %s elapsed)\n", p.title().c_str(),
+              p.as_of_date().c_str(), p.elapsed_share() * 100, p.period_start().c_str(),
+              p.period_end().c_str());
+  std::printf("%-6s %-9s %-9s %-10s %s\n", "ID", "TARGET", "VALUE", "STATUS", "TITLE");
+  std::function<void(const pcmd::plans::v1::TargetProgress&, int)> show =
+      [&](const pcmd::plans::v1::TargetProgress& t, int depth) {
+        const bool rate = t.kind() == pcmd::plans::v1::TARGET_KIND_PERCENT ||
+                          t.kind() == pcmd::plans::v1::TARGET_KIND_GROWTH;
+        const bool reported = t.source() == pcmd::plans::v1::TARGET_SOURCE_REPORTED;
+        std::string title = t.title();
+        // Whole UTF-8 characters only.
+        if (title.size() > 90) {
+          size_t cut = 90;
+          while (cut > 0 && (static_cast<unsigned char>(title[cut]) & 0xC0) == 0x80) --cut;
+          title = title.substr(0, cut) + "…";
+        }
+        std::printf(
+            "%-6s %-9s %-9s %-10s %s%s\n", t.target_id().c_str(),
+            (Figure(t.target_value()) + (rate ? "%" : "")).c_str(),
+            (t.status() == pcmd::plans::v1::PROGRESS_STATUS_NO_DATA && reported
+                 ? std::string("(reported)")
+                 : Figure(t.value()) + (rate ? "%" : ""))
+                .c_str(),
+            Short(pcmd::plans::v1::ProgressStatus_Name(t.status()), "PROGRESS_STATUS_").c_str(),
+            std::string(2 * depth, ' ').c_str(), title.c_str());
+        for (const auto& sub : t.sub_targets()) show(sub, depth + 1);
+      };
+  for (const auto& t : p.targets()) show(t, 0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -692,8 +818,8 @@ int main(int argc, char** argv) {
                       "load (the data set), list (tips found by --text), watch (changes to "
                       "tips), establishments (risky businesses found by --text, riskiest "
                       "first), inbox (a provider's referrals, with the client's fields its "
-                      "consent shares) or referrals (a case worker's referrals, with who fell "
-                      "through)");
+                      "consent shares), referrals (a case worker's referrals, with who fell "
+                      "through) or progress (a plan's targets, measured live)");
   config.DefineString("as", "",
                       "demo certificate to act as (default: police-hanoi; provider-hanoi for "
                       "inbox; social-affairs-hanoi for referrals)");
@@ -702,6 +828,13 @@ int main(int argc, char** argv) {
                     "list: only tips past a deadline; referrals: only referrals that fell "
                     "through (expired unanswered, or past their follow-up date)");
   config.DefineString("cursor", "", "watch: resume after this cursor");
+  config.DefineString("plans-dir", "deploy/plans",
+                      "load: folder of plan documents (*.json) to import and issue; empty: none");
+  config.DefineString("plan", "hn-2024", "progress: the plan's code");
+  config.DefineString("as-of", "", "progress: the date (default: the services' today)");
+  config.DefineString("clock-date", "",
+                      "the day the services' clocks run on (their --clock-date), so that the "
+                      "dates the demo sends are theirs");
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
     std::fprintf(stderr, "pcmd-demo: %s\n", std::string(s.message()).c_str());
     return 2;
@@ -709,6 +842,14 @@ int main(int argc, char** argv) {
   if (config.help_requested()) {
     std::fputs(config.Usage().c_str(), stdout);
     return 0;
+  }
+  if (const std::string day = config.GetString("clock-date"); !day.empty()) {
+    absl::CivilDay parsed;
+    if (!absl::ParseCivilTime(day, &parsed)) {
+      std::fputs("pcmd-demo: --clock-date must be YYYY-MM-DD\n", stderr);
+      return 2;
+    }
+    clock_shift = pcmd::ShiftToDay(parsed);
   }
   if (config.GetString("certs").empty()) {
     std::fputs("pcmd-demo: --certs is required\n", stderr);
@@ -719,9 +860,12 @@ int main(int argc, char** argv) {
   if (config.GetString("mode") == "establishments") return ListEstablishments(config);
   if (config.GetString("mode") == "inbox") return Inbox(config);
   if (config.GetString("mode") == "referrals") return ListReferrals(config);
+  if (config.GetString("mode") == "progress") return ShowProgress(config);
   if (config.GetString("mode") != "load") {
-    std::fputs("pcmd-demo: --mode must be load, list, watch, establishments, inbox or referrals\n",
-               stderr);
+    std::fputs(
+        "pcmd-demo: --mode must be load, list, watch, establishments, inbox, referrals or "
+        "progress\n",
+        stderr);
     return 2;
   }
   std::ifstream in(config.GetString("data"));
@@ -844,5 +988,6 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("pcmd-demo: %d tips submitted, %d stage changes\n", data.tips_size(), moved);
+  if (int rc = LoadPlans(config, data); rc != 0) return rc;
   return LoadReferrals(config, data);
 }
