@@ -50,7 +50,7 @@ Try it (over mutual TLS, as the Hà Nội police unless said otherwise):
   # as the Hà Nội social-affairs authority: its referrals, with state and provider
   # (add --overdue for those that fell through)
   ${demo_referrals[*]} --mode=referrals
-  # the Hà Nội 2024 plan's targets, measured live from the tips, inspections, referrals
-  # and activities above (run it again after submitting a tip: target 1 moves)
+  # the Hà Nội 2024 plan's targets, measured live from the tips, referrals and
+  # activities above (submit a tip and run it again: target 6 counts one more tip)
   ${demo_plans[*]} --mode=progress --plan=hn-2024
 EOT

@@ -776,7 +776,7 @@ int ShowProgress(const Config& config) {
   std::printf("%s — as of %s (%.0f%% of %s – %s elapsed)\n", p.title().c_str(),
               p.as_of_date().c_str(), p.elapsed_share() * 100, p.period_start().c_str(),
               p.period_end().c_str());
-  std::printf("%-6s %-9s %-9s %-10s %s\n", "ID", "TARGET", "VALUE", "STATUS", "TITLE");
+  std::printf("%-6s %-9s %-15s %-10s %s\n", "ID", "TARGET", "VALUE", "STATUS", "TITLE");
   std::function<void(const pcmd::plans::v1::TargetProgress&, int)> show =
       [&](const pcmd::plans::v1::TargetProgress& t, int depth) {
         const bool rate = t.kind() == pcmd::plans::v1::TARGET_KIND_PERCENT ||
@@ -789,13 +789,15 @@ int ShowProgress(const Config& config) {
           while (cut > 0 && (static_cast<unsigned char>(title[cut]) & 0xC0) == 0x80) --cut;
           title = title.substr(0, cut) + "…";
         }
+        std::string value = Figure(t.value()) + (rate ? "%" : "");
+        if (t.status() == pcmd::plans::v1::PROGRESS_STATUS_NO_DATA && reported) {
+          value = "(reported)";
+        } else if (t.kind() == pcmd::plans::v1::TARGET_KIND_PERCENT) {
+          value += absl::StrCat(" (", Figure(t.numerator()), "/", Figure(t.denominator()), ")");
+        }
         std::printf(
-            "%-6s %-9s %-9s %-10s %s%s\n", t.target_id().c_str(),
-            (Figure(t.target_value()) + (rate ? "%" : "")).c_str(),
-            (t.status() == pcmd::plans::v1::PROGRESS_STATUS_NO_DATA && reported
-                 ? std::string("(reported)")
-                 : Figure(t.value()) + (rate ? "%" : ""))
-                .c_str(),
+            "%-6s %-9s %-15s %-10s %s%s\n", t.target_id().c_str(),
+            (Figure(t.target_value()) + (rate ? "%" : "")).c_str(), value.c_str(),
             Short(pcmd::plans::v1::ProgressStatus_Name(t.status()), "PROGRESS_STATUS_").c_str(),
             std::string(2 * depth, ' ').c_str(), title.c_str());
         for (const auto& sub : t.sub_targets()) show(sub, depth + 1);
