@@ -24,19 +24,33 @@ clock=()
   --plans="$PCMD_PLANS_ADDR" --intake="$PCMD_INTAKE_ADDR" --inspections="$PCMD_INSPECTIONS_ADDR" \
   --referrals="$PCMD_REFERRALS_ADDR" --plans-dir="$REPO/deploy/plans" ${clock[@]+"${clock[@]}"}
 
+ctl="$bin_dir/tools/pcmdctl/pcmdctl --certs=$certs"
+police="--as=police-hanoi --purpose=tip-handling --intake=$PCMD_INTAKE_ADDR"
+cat <<EOT
+
+Try it: three commands, over mutual TLS as the Hà Nội police and social-affairs authority.
+  # 1. in a second terminal, watch tips change as they happen (Ctrl-C stops it)
+  $ctl tips watch $police
+  # 2. a hotline tip about a massage parlour in Thanh Trì (it appears in the watch)
+  $ctl tips submit $police --channel=hotline --legal-kind=denunciation \\
+      --category=establishment --unit-code=268 --place.address="Số 88 đường Ngọc Hồi, Thanh Trì" \\
+      --description="Quán massage mở khuya, nghi có hoạt động mua bán dâm"
+  # 3. the Hà Nội 2024 plan's targets, measured live (target 6 now counts one more tip;
+  #    add --watch to see figures change as you submit more)
+  $ctl plans progress --as=social-affairs-hanoi --plans=$PCMD_PLANS_ADDR --plan=plans/hn-2024
+
+Every RPC is a command: $bin_dir/tools/pcmdctl/pcmdctl --help (and GROUP VERB --help).
+EOT
+
 demo=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--intake=$PCMD_INTAKE_ADDR")
-demo_plans=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--plans=$PCMD_PLANS_ADDR"
-  ${clock[@]+"${clock[@]}"})
 demo_inspections=("$bin_dir/tools/pcmd-demo" "--certs=$certs"
   "--inspections=$PCMD_INSPECTIONS_ADDR")
 demo_referrals=("$bin_dir/tools/pcmd-demo" "--certs=$certs" "--referrals=$PCMD_REFERRALS_ADDR")
 cat <<EOT
 
-Try it (over mutual TLS, as the Hà Nội police unless said otherwise):
+More views of the demo data:
   # find the tips that mention "Tây Sơn", typed without diacritics
   ${demo[*]} --mode=list --text="tay son"
-  # watch tips change in real time (leave it running; Ctrl-C stops it)
-  ${demo[*]} --mode=watch
   # the tips waiting past a legal or stage deadline (none until days have passed)
   ${demo[*]} --mode=list --overdue
   # the risky businesses of Hà Nội, riskiest first, each with why
@@ -50,7 +64,4 @@ Try it (over mutual TLS, as the Hà Nội police unless said otherwise):
   # as the Hà Nội social-affairs authority: its referrals, with state and provider
   # (add --overdue for those that fell through)
   ${demo_referrals[*]} --mode=referrals
-  # the Hà Nội 2024 plan's targets, measured live from the tips, referrals and
-  # activities above (submit a tip and run it again: target 6 counts one more tip)
-  ${demo_plans[*]} --mode=progress --plan=hn-2024
 EOT
