@@ -31,3 +31,24 @@ function(pcmd_cc_test)
   gtest_discover_tests(${ARG_NAME} TEST_PREFIX ${_prefix} DISCOVERY_TIMEOUT 60
                        PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
+
+# pcmd_uses_service_binaries(TARGET): a test that starts the real binaries learns where
+# they are (PCMD_PLANS_BIN, PCMD_INTAKE_BIN, PCMD_INSPECTIONS_BIN, PCMD_REFERRALS_BIN,
+# PCMD_EVENTS_BIN, PCMD_HEALTH_BIN), where deploy/certs.sh and the sources are
+# (PCMD_CERTS_SCRIPT, PCMD_SOURCE_DIR), and is built after them.
+function(pcmd_uses_service_binaries target)
+  if(NOT BUILD_TESTING)
+    return()
+  endif()
+  target_compile_definitions(${target} PRIVATE
+    PCMD_PLANS_BIN="$<TARGET_FILE:pcmd-plans>"
+    PCMD_INTAKE_BIN="$<TARGET_FILE:pcmd-intake>"
+    PCMD_INSPECTIONS_BIN="$<TARGET_FILE:pcmd-inspections>"
+    PCMD_REFERRALS_BIN="$<TARGET_FILE:pcmd-referrals>"
+    PCMD_EVENTS_BIN="$<TARGET_FILE:pcmd-events>"
+    PCMD_HEALTH_BIN="$<TARGET_FILE:pcmd-health>"
+    PCMD_CERTS_SCRIPT="${PROJECT_SOURCE_DIR}/deploy/certs.sh"
+    PCMD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  add_dependencies(${target} pcmd-plans pcmd-intake pcmd-inspections pcmd-referrals pcmd-keys
+                   pcmd-events pcmd-health)
+endfunction()
