@@ -302,8 +302,11 @@ std::vector<v1::ReportObligation> ObligationsOf(const v1::Plan& plan) {
   const std::optional<absl::CivilDay> start = ParseIsoDate(plan.period_start());
   const std::optional<absl::CivilDay> end = ParseIsoDate(plan.period_end());
   if (!start.has_value() || !end.has_value()) return out;
+  // A plan issued after its period began cannot have asked for the reports due before.
+  const std::optional<absl::CivilDay> issued = ParseIsoDate(plan.issue_date());
   auto add = [&](const v1::ReportingRule& r, std::string period, absl::CivilDay from,
                  absl::CivilDay to, absl::CivilDay due) {
+    if (issued.has_value() && due < *issued) return;
     if (from < *start) from = *start;
     if (to > *end) to = *end;
     for (const std::string& agency : r.agencies()) {

@@ -39,7 +39,8 @@ v1::Plan DocumentOnly(const v1::Plan& plan);
 // "YYYY-H2"; annual rules cover "YYYY"; the deadline is that "MM-DD" of the year (the
 // six-monthly and annual reports are due before their period ends, with estimates to
 // its end, as the plans ask). Quarterly "YYYY-Qn" and monthly "YYYY-MM" reports are
-// due on the rule's day of the month after the period.
+// due on the rule's day of the month after the period. Reports due before the plan's
+// issue date (when it has one) are not asked for: the plan did not exist yet.
 std::vector<v1::ReportObligation> ObligationsOf(const v1::Plan& plan);
 
 }  // namespace pcmd::plans

@@ -659,6 +659,30 @@ TEST_F(PlansTest, IssuingAPlanSetsADeadlineForEveryAgencyAndPeriod) {
                                         "SYT-HN 2024-H1 2024-06-17", "CA-HN-PC02 2024 2024-12-17"));
 }
 
+TEST_F(PlansTest, APlanIssuedLateAsksForNoReportDueBeforeItWasIssued) {
+  v1::Plan plan = HanoiPlan();
+  plan.set_issue_date("2024-05-01");
+  v1::ReportingRule* monthly = plan.add_reporting();
+  monthly->set_kind(v1::REPORT_KIND_MONTHLY);
+  monthly->set_due("10");
+  monthly->add_agencies("CA-HN-PC02");
+  Import(plan);
+  v1::ListReportObligationsRequest r;
+  r.set_plan("plans/hn-test-2024");
+  r.set_agency_code("CA-HN-PC02");
+  absl::StatusOr<v1::ListReportObligationsResponse> list = plans_.ListReportObligations(r);
+  ASSERT_TRUE(list.ok()) << list.status();
+  std::vector<std::string> monthly_periods;
+  for (const v1::ReportObligation& o : list->obligations()) {
+    EXPECT_GE(o.due_date(), "2024-05-01") << o.period();
+    if (o.kind() == v1::REPORT_KIND_MONTHLY) monthly_periods.push_back(o.period());
+  }
+  // January to March were due before 1 May; April's report is due on 10 May.
+  EXPECT_THAT(monthly_periods, ::testing::Contains("2024-04"));
+  EXPECT_THAT(monthly_periods, ::testing::Not(::testing::Contains("2024-03")));
+  EXPECT_EQ(monthly_periods.size(), 9u);  // 2024-04 … 2024-12
+}
+
 TEST_F(PlansTest, DeadlinesRaiseReportDueThenReportOverdueOnceEach) {
   Import(HanoiPlan());
   // 2024-06-10: the six-monthly reports are due within the week.
